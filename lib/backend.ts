@@ -1,0 +1,69 @@
+// Chooses the tfjs backend: tfjs-node (native TensorFlow) when it is installed and loads,
+// else wasm, else the pure-JS cpu backend. VAE_BACKEND=node|wasm|cpu forces one.
+import * as tf from '@tensorflow/tfjs';
+import { installWasmMatMul } from './kernels/wasm_matmul';
+
+export type BackendName = 'node' | 'wasm' | 'cpu';
+export const BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+
+/** tfjs's own name for each of ours. */
+const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+/** Registers a backend's package with tfjs; returns why it is unavailable, or null. */
+function register(name: BackendName): string | null {
+  try {
+    if (name === 'node') require('@tensorflow/tfjs-node');
+    if (name === 'wasm') {
+      require('@tensorflow/tfjs-backend-wasm');
+      // The threaded build does not start in Node as shipped, and tfjs then silently falls back
+      // to cpu; the single-threaded SIMD build is the one that works.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      installWasmMatMul();
+    }
+    return null;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0];
+  }
+}
+
+async function activate(name: BackendName): Promise<string | null> {
+  const why = register(name);
+  if (why) return why;
+  const ok = await tf.setBackend(TFJS_NAME[name]).catch(() => false);
+  if (!ok || tf.getBackend() !== TFJS_NAME[name]) return `tfjs could not start the '${TFJS_NAME[name]}' backend`;
+  return null;
+}
+
+let active: BackendName | null = null;
+
+/**
+ * Starts the requested backend (argument, else $VAE_BACKEND), or the first that works of
+ * node, wasm, cpu. A requested backend that cannot start is an error, never a silent fallback.
+ */
+export async function initBackend(requested: string | undefined = process.env.VAE_BACKEND || undefined): Promise<BackendName> {
+  if (requested !== undefined) {
+    if (!BACKENDS.includes(requested as BackendName)) {
+      throw new BackendError(`backend must be one of ${BACKENDS.join(', ')}, got '${requested}'`);
+    }
+    const name = requested as BackendName;
+    if (active === name) return name;
+    const why = await activate(name);
+    if (why) throw new BackendError(`backend '${name}' is not available: ${why}`);
+    return (active = name);
+  }
+  if (active) return active;
+  const reasons: string[] = [];
+  for (const name of BACKENDS) {
+    const why = await activate(name);
+    if (!why) return (active = name);
+    reasons.push(`${name}: ${why}`);
+  }
+  throw new BackendError(`no tfjs backend could start (${reasons.join('; ')})`);
+}

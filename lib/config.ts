@@ -1,0 +1,90 @@
+// The one place where the experiment's knobs and their defaults live. Defaults are those of
+// the original run_main.py (and its fork's --vanilla_ae_mode / --no_encoder_mode / --KL_beta);
+// the command line and the notebooks both start from `defaultConfig` and check with `validateConfig`.
+
+/** `vae`: the AEVB model; `vanilla_ae`: z = mu, no sampling, no KL; `no_encoder`: z ~ N(0, I), no KL. */
+export type Mode = 'vae' | 'vanilla_ae' | 'no_encoder';
+export const MODES: readonly Mode[] = ['vae', 'vanilla_ae', 'no_encoder'];
+
+/** What defines a model: enough to rebuild it from a checkpoint. */
+export interface ModelConfig {
+  mode: Mode;
+  dimImg: number; // 784 for MNIST
+  dimZ: number; // --dim_z
+  nHidden: number; // --n_hidden
+  keepProb: number; // dropout keep probability while training (the seed's 0.9)
+}
+
+/** What defines a training run of that model. */
+export interface TrainConfig {
+  learnRate: number; // --learn_rate (Adam)
+  numEpochs: number; // --num_epochs
+  batchSize: number; // --batch_size
+  addNoise: boolean; // --add_noise: salt & pepper on the encoder's input
+  klBeta: number; // --KL_beta: weight of KL(q(z|x) || p(z))
+  seed: number; // --seed: init, shuffling, dropout, noise and sampling
+}
+
+export type VaeConfig = ModelConfig & TrainConfig;
+
+export const defaultConfig: Readonly<VaeConfig> = Object.freeze({
+  mode: 'vae',
+  dimImg: 784,
+  dimZ: 20,
+  nHidden: 500,
+  keepProb: 0.9,
+  learnRate: 1e-3,
+  numEpochs: 20,
+  batchSize: 128,
+  addNoise: false,
+  klBeta: 1.0,
+  seed: 0,
+});
+
+/** A bad configuration value; `key` is the config field (the CLI maps it to its flag). */
+export class ConfigError extends Error {
+  constructor(readonly key: keyof VaeConfig, readonly value: unknown, readonly allowed: string) {
+    super(`${key} must be ${allowed}, got ${JSON.stringify(value)}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Every check a configuration must pass; each entry returns true when the value is fine. */
+const CHECKS: { [K in keyof VaeConfig]: [(v: unknown) => boolean, string] } = {
+  mode: [(v) => MODES.includes(v as Mode), `one of ${MODES.join(', ')}`],
+  dimImg: [(v) => isInt(v) && v >= 1, 'a positive integer'],
+  dimZ: [(v) => isInt(v) && v >= 1, 'a positive integer'],
+  nHidden: [(v) => isInt(v) && v >= 1, 'an integer >= 1'],
+  keepProb: [(v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
+  learnRate: [(v) => isFiniteNumber(v) && v > 0, 'a number > 0'],
+  numEpochs: [(v) => isInt(v) && v >= 1, 'an integer >= 1'],
+  batchSize: [(v) => isInt(v) && v >= 1, 'an integer >= 1'],
+  addNoise: [(v) => typeof v === 'boolean', 'true or false'],
+  klBeta: [(v) => isFiniteNumber(v) && v >= 0, 'a number >= 0'],
+  seed: [(v) => isInt(v) && v >= 0 && v <= 0xffffffff, 'an integer in [0, 2^32)'],
+};
+
+/** Defaults overridden by `overrides`, checked; throws ConfigError on the first bad value. */
+export function makeConfig(overrides: Partial<VaeConfig> = {}): VaeConfig {
+  const config = { ...defaultConfig, ...overrides };
+  validateConfig(config);
+  return config;
+}
+
+export function validateConfig(config: VaeConfig): void {
+  for (const key of Object.keys(CHECKS) as (keyof VaeConfig)[]) {
+    const [ok, allowed] = CHECKS[key];
+    if (!ok(config[key])) throw new ConfigError(key, config[key], allowed);
+  }
+  for (const key of Object.keys(config)) {
+    if (!(key in CHECKS)) throw new ConfigError(key as keyof VaeConfig, (config as any)[key], 'a known setting');
+  }
+}
+
+/** The model half of a configuration (what a checkpoint must rebuild). */
+export function modelConfigOf(c: ModelConfig): ModelConfig {
+  return { mode: c.mode, dimImg: c.dimImg, dimZ: c.dimZ, nHidden: c.nHidden, keepProb: c.keepProb };
+}

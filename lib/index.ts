@@ -1,0 +1,11 @@
+// The library's public surface, for the command line, the notebooks and users' own scripts.
+export * from './config';
+export * from './backend';
+export * from './rng';
+export * from './data';
+export * from './model';
+export * from './loss';
+export * from './noise';
+export * from './evaluate';
+export * from './train';
+export * from './checkpoint';

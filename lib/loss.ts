@@ -1,0 +1,34 @@
+// The training objective: per image, the Bernoulli negative log-likelihood summed over the 784
+// pixels plus klBeta * KL(q(z|x) || N(0, I)); averaged over the batch. Returns its parts so
+// callers can report -ELBO, reconstruction and KL.
+import * as tf from '@tensorflow/tfjs';
+import { Mode } from './config';
+import { ForwardResult } from './model';
+
+export interface LossParts {
+  total: tf.Scalar; // recon + klBeta * kl (= -ELBO when klBeta = 1 in vae mode)
+  recon: tf.Scalar; // E[-log p(x|z)]
+  kl: tf.Scalar; // KL(q(z|x) || p(z)); 0 in the modes that have no posterior
+}
+
+/** -log p(x|z) per image for Bernoulli means y: -sum_i x_i log y_i + (1 - x_i) log(1 - y_i). */
+export function bernoulliNll(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor1D {
+  return tf.neg(tf.sum<tf.Tensor1D>(tf.add(tf.mul(x, tf.log(y)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, y)))), 1));
+}
+
+/**
+ * KL(N(mu, sigma^2) || N(0, I)) per image in closed form (AEVB Appendix B):
+ * 1/2 sum_d (mu^2 + sigma^2 - log sigma^2 - 1), with the seed's 1e-8 inside the log.
+ */
+export function klDivergence(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor1D {
+  const s2 = tf.square(sigma);
+  return tf.mul<tf.Tensor1D>(0.5, tf.sum(tf.sub(tf.sub(tf.add(tf.square(mu), s2), tf.log(tf.add(1e-8, s2))), 1), 1));
+}
+
+/** Batch-mean loss of a forward pass against clean targets `x`. */
+export function vaeLoss(x: tf.Tensor2D, out: ForwardResult, klBeta: number, mode: Mode): LossParts {
+  const recon = tf.mean<tf.Scalar>(bernoulliNll(x, out.y));
+  if (mode !== 'vae' || !out.mu || !out.sigma) return { total: recon, recon, kl: tf.scalar(0) };
+  const kl = tf.mean<tf.Scalar>(klDivergence(out.mu, out.sigma));
+  return { total: tf.add<tf.Scalar>(recon, tf.mul(klBeta, kl)), recon, kl };
+}

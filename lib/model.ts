@@ -1,0 +1,124 @@
+// The seed's model: a Gaussian MLP encoder q(z|x) and a Bernoulli MLP decoder p(x|z)
+// (AEVB, Appendix C), in three modes: `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of
+// data files, losses or training; encoder and decoder are usable on their own.
+import * as tf from '@tensorflow/tfjs';
+import { ModelConfig } from './config';
+import { Rng } from './rng';
+
+export interface Dense {
+  name: string; // e.g. 'encoder/0'; ours, since tfjs variable names are global to the process
+  w: tf.Variable; // [fanIn, fanOut]
+  b: tf.Variable; // [fanOut]
+}
+
+/** What the model computed for a batch; `mu`/`sigma` are absent when the mode has no encoder. */
+export interface ForwardResult {
+  mu?: tf.Tensor2D;
+  sigma?: tf.Tensor2D;
+  z: tf.Tensor2D;
+  y: tf.Tensor2D; // Bernoulli means of p(x|z), clipped to [1e-8, 1 - 1e-8]
+}
+
+/** Randomness of one forward pass. Without `rng` the pass is deterministic: no dropout. */
+export interface ForwardNoise {
+  rng?: Rng; // draws dropout masks (training) and eps when `eps` is not given
+  eps?: tf.Tensor2D; // N(0, I) draws for the reparameterisation (or z itself in no_encoder mode)
+}
+
+/**
+ * He / variance-scaling initialisation as the seed's tf.contrib.layers.variance_scaling_initializer
+ * (factor 2, FAN_IN, normal): a normal truncated at 2 sigma with stddev sqrt(1.3 * 2 / fanIn); the
+ * 1.3 undoes the variance the truncation removes.
+ */
+function heDense(name: string, fanIn: number, fanOut: number, rng: Rng): Dense {
+  const stddev = Math.sqrt((1.3 * 2) / fanIn);
+  return {
+    name,
+    w: tf.variable(tf.truncatedNormal([fanIn, fanOut], 0, stddev, 'float32', rng.seed())),
+    b: tf.variable(tf.zeros([fanOut])),
+  };
+}
+
+function dense(x: tf.Tensor2D, layer: Dense): tf.Tensor2D {
+  return tf.add(tf.matMul(x, layer.w as tf.Tensor2D), layer.b);
+}
+
+/** Inverted dropout with keep probability `keep` (as tf.nn.dropout); identity without rng. */
+function dropout(h: tf.Tensor2D, keep: number, rng: Rng | undefined): tf.Tensor2D {
+  if (!rng || keep >= 1) return h;
+  const mask = tf.step(tf.sub<tf.Tensor2D>(keep, tf.randomUniform(h.shape, 0, 1, 'float32', rng.seed())));
+  return tf.mul(h, tf.mul(mask, 1 / keep));
+}
+
+export class Vae {
+  constructor(
+    readonly config: ModelConfig,
+    readonly encoder: Dense[], // 784 -> n_hidden (ELU) -> n_hidden (tanh) -> 2 dim_z
+    readonly decoder: Dense[], // dim_z -> n_hidden (tanh) -> n_hidden (ELU) -> 784 (sigmoid)
+  ) {}
+
+  /** q(z|x) = N(mu, sigma^2): mean unconstrained, sigma = 1e-6 + softplus (the seed's). */
+  encode(x: tf.Tensor2D, rng?: Rng): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+    const [l0, l1, lo] = this.encoder;
+    const keep = this.config.keepProb;
+    const h0 = dropout(tf.elu(dense(x, l0)), keep, rng);
+    const h1 = dropout(tf.tanh(dense(h0, l1)), keep, rng);
+    const params = dense(h1, lo);
+    const dimZ = this.config.dimZ;
+    const mu = tf.slice(params, [0, 0], [-1, dimZ]);
+    const sigma = tf.add<tf.Tensor2D>(1e-6, tf.softplus(tf.slice(params, [0, dimZ], [-1, dimZ])));
+    return { mu, sigma };
+  }
+
+  /** p(x|z): Bernoulli means, clipped to [1e-8, 1 - 1e-8] so the log-likelihood stays finite. */
+  decode(z: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
+    const [l0, l1, lo] = this.decoder;
+    const keep = this.config.keepProb;
+    const h0 = dropout(tf.tanh(dense(z, l0)), keep, rng);
+    const h1 = dropout(tf.elu(dense(h0, l1)), keep, rng);
+    return tf.clipByValue(tf.sigmoid(dense(h1, lo)), 1e-8, 1 - 1e-8);
+  }
+
+  /** The latent code of `xHat` as the mode defines it, then its reconstruction. */
+  forward(xHat: tf.Tensor2D, noise: ForwardNoise = {}): ForwardResult {
+    const { rng } = noise;
+    const batch = xHat.shape[0];
+    const drawEps = (): tf.Tensor2D => noise.eps ?? tf.randomNormal<tf.Rank.R2>([batch, this.config.dimZ], 0, 1, 'float32', (rng ?? new Rng(0)).seed());
+    if (this.config.mode === 'no_encoder') {
+      const z = drawEps();
+      return { z, y: this.decode(z, rng) };
+    }
+    const { mu, sigma } = this.encode(xHat, rng);
+    // Reparameterisation trick (AEVB eq. 10 with L = 1): z = mu + sigma * eps, eps ~ N(0, I).
+    const z = this.config.mode === 'vae' ? tf.add<tf.Tensor2D>(mu, tf.mul(sigma, drawEps())) : mu;
+    return { mu, sigma, z, y: this.decode(z, rng) };
+  }
+
+  /** The variables the mode trains: the encoder is unused in no_encoder mode. */
+  trainableVariables(): tf.Variable[] {
+    const layers = this.config.mode === 'no_encoder' ? this.decoder : [...this.encoder, ...this.decoder];
+    return layers.flatMap((l) => [l.w, l.b]);
+  }
+
+  /** Every variable with its name ('encoder/0/w', ...), encoder first, in a fixed order. */
+  namedVariables(): [string, tf.Variable][] {
+    return [...this.encoder, ...this.decoder].flatMap((l): [string, tf.Variable][] => [[`${l.name}/w`, l.w], [`${l.name}/b`, l.b]]);
+  }
+
+  variables(): tf.Variable[] {
+    return this.namedVariables().map(([, v]) => v);
+  }
+
+  dispose(): void {
+    this.variables().forEach((v) => v.dispose());
+  }
+}
+
+/** A fresh model with the seed's initialisation; `seed` makes it reproducible on a backend. */
+export function createVae(config: ModelConfig, seed: number): Vae {
+  const rng = new Rng(seed);
+  const { dimImg, dimZ, nHidden } = config;
+  const encoder = [heDense('encoder/0', dimImg, nHidden, rng), heDense('encoder/1', nHidden, nHidden, rng), heDense('encoder/out', nHidden, 2 * dimZ, rng)];
+  const decoder = [heDense('decoder/0', dimZ, nHidden, rng), heDense('decoder/1', nHidden, nHidden, rng), heDense('decoder/out', nHidden, dimImg, rng)];
+  return new Vae({ ...config }, encoder, decoder);
+}

@@ -1,0 +1,159 @@
+// Training: Adam on the batch-mean loss, shuffled minibatches each epoch, one seed for every
+// random draw, and per-epoch metrics on the test (and validation) split. Reports through hooks
+// and return values; the caller decides how to show progress.
+import * as tf from '@tensorflow/tfjs';
+import { TrainConfig } from './config';
+import { DIM_IMG, gatherRows, Split } from './data';
+import { evaluate, LossMetrics } from './evaluate';
+import { LossParts, vaeLoss } from './loss';
+import { Vae } from './model';
+import { saltAndPepper } from './noise';
+import { Rng } from './rng';
+
+export interface StepInfo {
+  epoch: number; // 1-based
+  step: number; // 1-based within the epoch
+  steps: number; // steps per epoch
+  loss: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number; // mean over the epoch's minibatches (dropout on)
+  trainRecon: number;
+  trainKl: number;
+  test: LossMetrics; // full test split, dropout off
+  validation?: LossMetrics;
+  seconds: number; // wall time of the epoch's training steps and evaluation
+}
+
+export interface TrainHooks {
+  onStep?(info: StepInfo): void;
+  onEpochEnd?(metrics: EpochMetrics): void | Promise<void>;
+  /** Polled after every step; true ends training after that step (e.g. on Ctrl-C). */
+  shouldStop?(): boolean;
+}
+
+export interface TrainData {
+  train: Split;
+  test: Split;
+  validation?: Split;
+}
+
+/** The loss stopped being a finite number: training is stopped, the model keeps its last finite state. */
+export class DivergenceError extends Error {
+  constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
+    super(`training diverged: loss is ${loss} at epoch ${epoch}, step ${step}`);
+    this.name = 'DivergenceError';
+  }
+}
+
+/**
+ * The training objective of one batch: the encoder sees `x` corrupted by salt & pepper when
+ * `addNoise` is set; the reconstruction target is always the clean `x`. Dropout is on.
+ */
+export function trainingLoss(model: Vae, x: tf.Tensor2D, opts: { addNoise: boolean; klBeta: number; rng: Rng }): LossParts {
+  const xHat = opts.addNoise ? saltAndPepper(x, opts.rng) : x;
+  return vaeLoss(x, model.forward(xHat, { rng: opts.rng }), opts.klBeta, model.config.mode);
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class Trainer {
+  readonly optimizer: tf.Optimizer;
+  epoch = 0; // epochs completed
+  private readonly rng: Rng;
+  private readonly batch: Float32Array;
+  private readonly order: Uint32Array;
+
+  constructor(readonly model: Vae, readonly config: TrainConfig, readonly data: TrainData) {
+    // The seed's tf.train.AdamOptimizer(learn_rate): beta1 0.9, beta2 0.999, epsilon 1e-8.
+    this.optimizer = tf.train.adam(config.learnRate, 0.9, 0.999, 1e-8);
+    // Offset from the model's init seed so that init and training draws never coincide.
+    this.rng = new Rng((config.seed ^ 0x9e3779b9) >>> 0);
+    this.batch = new Float32Array(config.batchSize * DIM_IMG);
+    this.order = Uint32Array.from({ length: data.train.n }, (_, i) => i);
+  }
+
+  /** Number of steps per epoch: full batches only, as the seed (n_samples // batch_size). */
+  get stepsPerEpoch(): number {
+    return Math.floor(this.data.train.n / this.config.batchSize);
+  }
+
+  /** One Adam step on the clean batch `xBatch` (batchSize x 784); returns the batch's loss parts. */
+  step(xBatch: Float32Array): LossMetrics {
+    const { batchSize, addNoise, klBeta } = this.config;
+    const vars = this.model.trainableVariables();
+    const values = tf.tidy(() => {
+      const x = tf.tensor2d(xBatch, [batchSize, DIM_IMG]);
+      let parts!: tf.Tensor;
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = trainingLoss(this.model, x, { addNoise, klBeta, rng: this.rng });
+        parts = tf.keep(tf.stack([loss.total, loss.recon, loss.kl]));
+        return loss.total;
+      }, vars);
+      const read = parts.dataSync();
+      parts.dispose();
+      if (Number.isFinite(read[0])) this.optimizer.applyGradients(grads);
+      value.dispose();
+      return read;
+    });
+    return { loss: values[0], recon: values[1], kl: values[2] };
+  }
+
+  /**
+   * One epoch over shuffled full batches, then evaluation. Returns null when `shouldStop`
+   * ended it early (the model keeps the steps taken).
+   */
+  async trainEpoch(hooks: TrainHooks = {}): Promise<EpochMetrics | null> {
+    const start = Date.now();
+    const epoch = this.epoch + 1;
+    const steps = this.stepsPerEpoch;
+    const { batchSize } = this.config;
+    this.rng.shuffle(this.order);
+    const sums = { loss: 0, recon: 0, kl: 0 };
+    for (let s = 0; s < steps; s++) {
+      gatherRows(this.data.train, this.order.subarray(s * batchSize, (s + 1) * batchSize), this.batch);
+      const m = this.step(this.batch);
+      if (!Number.isFinite(m.loss)) throw new DivergenceError(epoch, s + 1, m.loss);
+      sums.loss += m.loss;
+      sums.recon += m.recon;
+      sums.kl += m.kl;
+      hooks.onStep?.({ epoch, step: s + 1, steps, loss: m.loss });
+      await yieldToEventLoop();
+      if (hooks.shouldStop?.()) return null;
+    }
+    this.epoch = epoch;
+    const evalOpts = { klBeta: this.config.klBeta, addNoise: this.config.addNoise, seed: this.config.seed };
+    const metrics: EpochMetrics = {
+      epoch,
+      trainLoss: sums.loss / steps,
+      trainRecon: sums.recon / steps,
+      trainKl: sums.kl / steps,
+      test: evaluate(this.model, this.data.test, evalOpts),
+      validation: this.data.validation && evaluate(this.model, this.data.validation, evalOpts),
+      seconds: (Date.now() - start) / 1000,
+    };
+    await hooks.onEpochEnd?.(metrics);
+    return metrics;
+  }
+
+  /** Trains until config.numEpochs epochs are done or `shouldStop` says stop. */
+  async fit(hooks: TrainHooks = {}): Promise<{ history: EpochMetrics[]; stopped: boolean }> {
+    if (this.stepsPerEpoch < 1) {
+      throw new Error(`batchSize ${this.config.batchSize} is larger than the ${this.data.train.n} training images`);
+    }
+    const history: EpochMetrics[] = [];
+    while (this.epoch < this.config.numEpochs) {
+      const m = await this.trainEpoch(hooks);
+      if (!m) return { history, stopped: true };
+      history.push(m);
+      if (hooks.shouldStop?.()) return { history, stopped: this.epoch < this.config.numEpochs };
+    }
+    return { history, stopped: false };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

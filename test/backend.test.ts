@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+import { BackendError, initBackend } from '../lib';
+
+describe('backend selection', () => {
+  test('an unknown backend is an error naming the choices', async () => {
+    await expect(initBackend('gpu')).rejects.toThrow(new BackendError("backend must be one of node, wasm, cpu, got 'gpu'"));
+  });
+
+  test('a requested backend is started and reported, never silently replaced', async () => {
+    expect(await initBackend('cpu')).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(await initBackend('wasm')).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  test('asking for tfjs-node where it is not installed is a clear error', async () => {
+    let installed = true;
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+    } catch {
+      installed = false;
+    }
+    if (installed) expect(await initBackend('node')).toBe('node');
+    else await expect(initBackend('node')).rejects.toThrow(/^backend 'node' is not available: Cannot find module '@tensorflow\/tfjs-node'/);
+  });
+
+  test('wasm products with transposed operands equal the plain formulation', async () => {
+    await initBackend('wasm');
+    const a = tf.randomNormal([3, 5], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([5, 4], 0, 1, 'float32', 2);
+    const plain = tf.matMul(a, b).arraySync() as number[][];
+    const viaT = [
+      tf.matMul(a.transpose(), b, true, false),
+      tf.matMul(a, b.transpose(), false, true),
+      tf.matMul(a.transpose(), b.transpose(), true, true),
+    ];
+    for (const t of viaT) (t.arraySync() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(plain[i][j], 5)));
+  });
+});
