@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfig, modelConfigOf, TrainConfig, validateConfig, defaultConfig } from './config';
+import { writeFileSynced } from './files';
 import { createVae, Vae } from './model';
 
 const FORMAT = 'vae-mnist-ts/checkpoint@1';
@@ -22,16 +23,6 @@ export class CheckpointError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CheckpointError';
-  }
-}
-
-function writeFileSynced(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

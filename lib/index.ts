@@ -9,3 +9,7 @@ export * from './noise';
 export * from './evaluate';
 export * from './train';
 export * from './checkpoint';
+export * from './plot';
+export * from './files';
+export * from './run';
+export * from './figures';

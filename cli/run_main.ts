@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// The command line of the original run_main.py: train on MNIST with the same flags and write the
+// same pictures (PNG) to --results_path, plus config.json, metrics.jsonl and a checkpoint.
+// Exit codes: 0 done, 1 training failed (e.g. diverged), 2 bad input, 130 interrupted (Ctrl-C).
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  addSaltAndPepper, appendMetrics, BackendError, CheckpointError, createVae, DataError, DivergenceError, firstImages,
+  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, resetMetrics, RUN_FILES, saveCheckpoint,
+  sliceSplit, Trainer, writeFileAtomic, writeRunConfig,
+} from '../lib';
+import { FlagError, Flags, parseFlags } from './flags';
+import { createProgress } from './progress';
+
+const INPUT_ERRORS = [FlagError, BackendError, DataError, CheckpointError];
+
+/** The original numbers its pictures from epoch 00. */
+const epochName = (prefix: string, epochIndex: number) => `${prefix}_epoch_${String(epochIndex).padStart(2, '0')}.png`;
+
+export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
+  const { config, run } = flags;
+  const backend = await initBackend(run.backend);
+  log(`backend: ${backend}`);
+  const data = loadMnist(run.dataDir);
+  const out = run.resultsPath;
+  const write = (name: string, bytes: Buffer) => writeFileAtomic(path.join(out, name), bytes);
+
+  fs.mkdirSync(out, { recursive: true });
+  writeRunConfig(out, { config, run, backend, startedAt: new Date().toISOString() });
+  resetMetrics(out);
+
+  // PRR inputs: the first test images, corrupted once (with the run's seed) when noise is on.
+  const prrGrid = { nx: run.prrNImgX, ny: run.prrNImgY, resize: run.prrResizeFactor };
+  let prrInputs = firstImages(data.test, Math.min(prrGrid.nx * prrGrid.ny, data.test.n));
+  if (run.prr) {
+    write('input.png', imageGridPng(prrInputs, prrGrid.nx, prrGrid.ny, prrGrid.resize));
+    if (config.addNoise) {
+      prrInputs = addSaltAndPepper(prrInputs, config.seed);
+      write('input_noise.png', imageGridPng(prrInputs, prrGrid.nx, prrGrid.ny, prrGrid.resize));
+    }
+  }
+  const pmlrSamples = sliceSplit(data.test, 0, run.pmlrNSamples);
+  const pmlrGrid = { nx: run.pmlrNImgX, ny: run.pmlrNImgY, resize: run.pmlrResizeFactor };
+
+  const model = createVae(config, config.seed);
+  const trainer = new Trainer(model, config, data);
+  const progress = createProgress(process.stderr, log);
+  const checkpointDir = path.join(out, RUN_FILES.checkpoint);
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130); // a second Ctrl-C: stop now; every file is written atomically
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  let best = Infinity;
+  try {
+    const { stopped } = await trainer.fit({
+      onStep: (s) => progress.step(s),
+      shouldStop: () => interrupted,
+      onEpochEnd: async (m) => {
+        progress.epochEnd(m);
+        appendMetrics(out, m);
+        saveCheckpoint(checkpointDir, model, { train: config, epoch: m.epoch });
+        // As the original: pictures when the loss improves, and at the last epoch.
+        if (m.test.loss < best || m.epoch === config.numEpochs) {
+          best = Math.min(best, m.test.loss);
+          if (run.prr) write(epochName('PRR', m.epoch - 1), prrPng(model, prrInputs, prrGrid, config.seed));
+          if (run.pmlr) {
+            write(epochName('PMLR', m.epoch - 1), pmlrPng(model, pmlrGrid, run.pmlrZRange));
+            write(epochName('PMLR_map', m.epoch - 1), await pmlrMapPng(model, pmlrSamples.images, pmlrSamples.labels, run.pmlrZRange, config.seed));
+          }
+        }
+      },
+    });
+    if (stopped) {
+      progress.stop();
+      saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
+      log(`interrupted during epoch ${trainer.epoch + 1}: checkpoint (after ${trainer.epoch} full epochs and the steps since) and metrics saved in ${out}`);
+      return 130;
+    }
+    log(`done: results in ${out}`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+async function main(): Promise<number> {
+  let flags: Flags;
+  try {
+    const parsed = parseFlags(process.argv.slice(2));
+    if ('help' in parsed) {
+      process.stdout.write(parsed.help);
+      return 0;
+    }
+    flags = parsed;
+    return await runMain(flags);
+  } catch (e) {
+    if (INPUT_ERRORS.some((cls) => e instanceof cls)) {
+      console.error(`error: ${(e as Error).message}`);
+      return 2;
+    }
+    if (e instanceof DivergenceError) {
+      console.error(`error: ${e.message}; the checkpoint of the last completed epoch is kept`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code));
+}
