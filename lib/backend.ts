@@ -1,6 +1,7 @@
 // Chooses the tfjs backend: tfjs-node (native TensorFlow) when it is installed and loads,
 // else wasm, else the pure-JS cpu backend. VAE_BACKEND=node|wasm|cpu forces one.
 import * as tf from '@tensorflow/tfjs';
+import { loadNative } from './kernels/native';
 import { installWasmMatMul } from './kernels/wasm_matmul';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -25,7 +26,7 @@ function register(name: BackendName): string | null {
       // The threaded build does not start in Node as shipped, and tfjs then silently falls back
       // to cpu; the single-threaded SIMD build is the one that works.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      installWasmMatMul();
+      installWasmMatMul(loadNative());
     }
     return null;
   } catch (e) {

@@ -103,7 +103,9 @@ export function loadCheckpoint(dir: string): { model: Vae; meta: CheckpointMeta 
       model.dispose();
       throw new CheckpointError(`${dir}: variable ${i} is ${JSON.stringify(saved)}, expected ${name} ${JSON.stringify(v.shape)}`);
     }
-    v.assign(tf.tensor(weights.subarray(offset, offset + v.size), v.shape));
+    const value = tf.tensor(weights.subarray(offset, offset + v.size), v.shape);
+    v.assign(value);
+    value.dispose(); // the variable keeps the data, and is then its only owner
     offset += v.size;
   });
   return { model, meta };

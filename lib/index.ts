@@ -13,3 +13,5 @@ export * from './plot';
 export * from './files';
 export * from './run';
 export * from './figures';
+export * from './optimizer';
+export { loadNative } from './kernels/native';

@@ -26,6 +26,16 @@ export interface ForwardNoise {
 }
 
 /**
+ * A variable that is the only owner of its memory: tfjs shares the initial tensor's data with the
+ * variable, so the tensor is released (the fused optimizer updates variables in place).
+ */
+export function ownedVariable(initial: tf.Tensor): tf.Variable {
+  const v = tf.variable(initial);
+  initial.dispose();
+  return v;
+}
+
+/**
  * He / variance-scaling initialisation as the seed's tf.contrib.layers.variance_scaling_initializer
  * (factor 2, FAN_IN, normal): a normal truncated at 2 sigma with stddev sqrt(1.3 * 2 / fanIn); the
  * 1.3 undoes the variance the truncation removes.
@@ -34,8 +44,8 @@ function heDense(name: string, fanIn: number, fanOut: number, rng: Rng): Dense {
   const stddev = Math.sqrt((1.3 * 2) / fanIn);
   return {
     name,
-    w: tf.variable(tf.truncatedNormal([fanIn, fanOut], 0, stddev, 'float32', rng.seed())),
-    b: tf.variable(tf.zeros([fanOut])),
+    w: ownedVariable(tf.truncatedNormal([fanIn, fanOut], 0, stddev, 'float32', rng.seed())),
+    b: ownedVariable(tf.zeros([fanOut])),
   };
 }
 

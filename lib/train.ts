@@ -8,6 +8,7 @@ import { evaluate, LossMetrics } from './evaluate';
 import { LossParts, vaeLoss } from './loss';
 import { Vae } from './model';
 import { saltAndPepper } from './noise';
+import { createAdam, Optimizer } from './optimizer';
 import { Rng } from './rng';
 
 export interface StepInfo {
@@ -60,7 +61,7 @@ export function trainingLoss(model: Vae, x: tf.Tensor2D, opts: { addNoise: boole
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Trainer {
-  readonly optimizer: tf.Optimizer;
+  readonly optimizer: Optimizer;
   epoch = 0; // epochs completed
   private readonly rng: Rng;
   private readonly batch: Float32Array;
@@ -68,7 +69,7 @@ export class Trainer {
 
   constructor(readonly model: Vae, readonly config: TrainConfig, readonly data: TrainData) {
     // The seed's tf.train.AdamOptimizer(learn_rate): beta1 0.9, beta2 0.999, epsilon 1e-8.
-    this.optimizer = tf.train.adam(config.learnRate, 0.9, 0.999, 1e-8);
+    this.optimizer = createAdam(config.learnRate, 0.9, 0.999, 1e-8);
     // Offset from the model's init seed so that init and training draws never coincide.
     this.rng = new Rng((config.seed ^ 0x9e3779b9) >>> 0);
     this.batch = new Float32Array(config.batchSize * DIM_IMG);
@@ -94,7 +95,7 @@ export class Trainer {
       }, vars);
       const read = parts.dataSync();
       parts.dispose();
-      if (Number.isFinite(read[0])) this.optimizer.applyGradients(grads);
+      if (Number.isFinite(read[0])) this.optimizer.applyGradients(vars, vars.map((v) => grads[v.name]));
       value.dispose();
       return read;
     });

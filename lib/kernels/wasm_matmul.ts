@@ -1,12 +1,21 @@
-// A faster BatchMatMul for the wasm backend. Its XNNPACK path handles only untransposed
-// operands; with transposeA or transposeB (what the backward pass of every dense layer asks
-// for) it falls back to a loop ~10x slower. Materialising the transpose first (one cheap copy)
-// and calling the plain kernel gives the same numbers at the fast speed.
+// A faster BatchMatMul for the wasm backend, replacing tfjs's kernel.
+// - With the OpenBLAS addon: the product runs in cblas_sgemm directly on the wasm heap (no copy),
+//   transposed operands included.
+// - Without it: XNNPACK handles only untransposed operands and falls back to a loop ~10x slower
+//   for transposeA/transposeB (what the backward pass of every dense layer asks for), so the
+//   transpose is materialised first (one cheap copy) and the plain kernel called.
+// Both give tfjs's numbers to float rounding (a test compares them).
 import * as tf from '@tensorflow/tfjs';
+import { NativeAddon } from './native';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  disposeData(id: tf.DataId): void;
+}
 
-let installed = false;
+let installed: 'native' | 'transpose' | null = null;
 
 function transposeLastTwo(x: tf.TensorInfo, backend: KernelArgs['backend'], transpose: tf.KernelFunc): tf.TensorInfo {
   const rank = x.shape.length;
@@ -14,26 +23,52 @@ function transposeLastTwo(x: tf.TensorInfo, backend: KernelArgs['backend'], tran
   return transpose({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
 }
 
-/** Replaces wasm's BatchMatMul kernel by one that never runs the transposed slow path. Idempotent. */
-export function installWasmMatMul(): void {
-  if (installed) return;
+/** The product on the wasm heap through sgemm; null when the shapes need broadcasting. */
+function nativeProduct(native: NativeAddon, a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean, backend: WasmBackend): tf.TensorInfo | null {
+  const ra = a.shape.length, rb = b.shape.length;
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  if (batchA !== batchB || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = tb ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} must match.`);
+  const outShape = [...(ra >= rb ? a.shape : b.shape).slice(0, -2), m, n];
+  const out = backend.makeOutput(outShape, 'float32');
+  // Views are taken after makeOutput: an allocation may grow (and so replace) the heap.
+  const av = backend.typedArrayFromHeap(a), bv = backend.typedArrayFromHeap(b), cv = backend.typedArrayFromHeap(out);
+  for (let i = 0; i < batchA; i++) {
+    native.sgemm(ta, tb, m, n, k, av.subarray(i * m * k, (i + 1) * m * k), bv.subarray(i * k * n, (i + 1) * k * n), cv.subarray(i * m * n, (i + 1) * m * n));
+  }
+  return out;
+}
+
+/** Replaces wasm's BatchMatMul kernel (once per process); returns which product it now uses. */
+export function installWasmMatMul(native: NativeAddon | null): 'native' | 'transpose' {
+  if (installed) return installed;
   const original = tf.getKernel(tf.BatchMatMul, 'wasm');
   const transpose = tf.getKernel(tf.Transpose, 'wasm');
   if (!original || !transpose) throw new Error('the wasm backend must be registered before installWasmMatMul');
   const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const a = inputs.a!, b = inputs.b!;
+    if (native) {
+      const out = nativeProduct(native, a, b, transposeA, transposeB, backend as unknown as WasmBackend);
+      if (out) return out;
+    }
     if (!transposeA && !transposeB) return original.kernelFunc({ inputs, backend, attrs });
     const temps: tf.TensorInfo[] = [];
     const plain = (x: tf.TensorInfo, t: boolean) => (t ? temps[temps.push(transposeLastTwo(x, backend, transpose.kernelFunc)) - 1] : x);
     const out = original.kernelFunc({
-      inputs: { a: plain(inputs.a!, transposeA), b: plain(inputs.b!, transposeB) },
+      inputs: { a: plain(a, transposeA), b: plain(b, transposeB) },
       backend,
       attrs: { ...attrs, transposeA: false, transposeB: false },
     });
-    temps.forEach((t) => (backend as unknown as tf.KernelBackend).disposeData(t.dataId));
+    temps.forEach((t) => (backend as unknown as WasmBackend).disposeData(t.dataId));
     return out;
   };
   tf.unregisterKernel(tf.BatchMatMul, 'wasm');
   tf.registerKernel({ ...original, kernelFunc });
-  installed = true;
+  return (installed = native ? 'native' : 'transpose');
 }

@@ -1,0 +1,41 @@
+// Loads the optional OpenBLAS addon (native/, built by `npm install` when OpenBLAS is present).
+// VAE_NATIVE=0 turns it off. OpenBLAS reads its settings when it loads, so they are set here first.
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface NativeAddon {
+  /** C (m x n) = op(A) (m x k) * op(B) (k x n), row-major; op = transpose when the flag is set. */
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
+  /** One Adam step in place (see lib/optimizer.ts); c1 = 1 - beta1^t, c2 = 1 - beta2^t. */
+  adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, c1: number, c2: number, eps: number): void;
+  blasConfig: string;
+}
+
+const ADDON = path.join(__dirname, '..', '..', 'build', 'Release', 'vae_native.node');
+
+function hasAvx512(): boolean {
+  try {
+    return /\bavx512f\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+let cached: NativeAddon | null | undefined;
+
+/** The addon, or null when it is not built, cannot load, or VAE_NATIVE=0. */
+export function loadNative(): NativeAddon | null {
+  if (cached !== undefined) return cached;
+  if (process.env.VAE_NATIVE === '0' || !fs.existsSync(ADDON)) return (cached = null);
+  // One thread per product: our products are small (128 x 784 x 500), and threads cost more than
+  // they give there. Debian's OpenBLAS 0.3.21 does not recognise AVX-512 AMD EPYCs and falls back
+  // to AVX2 kernels; SkylakeX's AVX-512 kernels run them twice as fast. Users' settings win.
+  process.env.OPENBLAS_NUM_THREADS ??= '1';
+  if (hasAvx512()) process.env.OPENBLAS_CORETYPE ??= 'SkylakeX';
+  try {
+    cached = require(ADDON) as NativeAddon;
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
