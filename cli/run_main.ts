@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   addSaltAndPepper, appendMetrics, BackendError, CheckpointError, createVae, DataError, DivergenceError, firstImages,
-  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, resetMetrics, RUN_FILES, saveCheckpoint,
-  sliceSplit, Trainer, writeFileAtomic, writeRunConfig,
+  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, readMetrics, resetMetrics, RUN_FILES, saveCheckpoint,
+  sliceSplit, summarizeRun, Trainer, writeFileAtomic, writeRunConfig, writeRunSummary,
 } from '../lib';
 import { FlagError, Flags, parseFlags } from './flags';
 import { createProgress } from './progress';
@@ -78,6 +78,10 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
       log(`interrupted during epoch ${trainer.epoch + 1}: checkpoint (after ${trainer.epoch} full epochs and the steps since) and metrics saved in ${out}`);
       return 130;
     }
+    const summary = summarizeRun(model, data.test, readMetrics(out), run.isK, config.seed);
+    writeRunSummary(out, summary);
+    if (summary.isLogLikelihood) log(`test log p(x) >= ${summary.isLogLikelihood.value.toFixed(2)} (importance sampling, k = ${summary.isLogLikelihood.k})`);
+    if (summary.activeUnits !== null) log(`active units: ${summary.activeUnits} of ${config.dimZ}`);
     log(`done: results in ${out}`);
     return 0;
   } finally {

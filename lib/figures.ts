@@ -2,7 +2,7 @@
 // reconstructions), PMLR (the decoder over a grid of 2-D latent points) and the PMLR map (test
 // images encoded and scattered by digit). Returns PNG bytes; the caller writes them.
 import { DIM_IMG, Split } from './data';
-import { decodeLatents, reconstruct } from './evaluate';
+import { decodeLatents, readAndDispose, reconstruct } from './evaluate';
 import { Vae } from './model';
 import { imageGridPng, latentScatterSpec, manifoldGrid, specToPng } from './plot';
 import { Rng } from './rng';
@@ -37,11 +37,13 @@ export function pmlrPng(model: Vae, g: GridSize, zRange: number): Buffer {
 export function latentSamples(model: Vae, images: Float32Array, seed = 0): Float32Array {
   const n = images.length / DIM_IMG;
   const rng = new Rng(seed);
-  return tf.tidy(() => {
-    const x = tf.tensor2d(images, [n, DIM_IMG]);
-    const eps = tf.randomNormal([n, model.config.dimZ], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
-    return model.forward(x, { eps }).z.dataSync() as Float32Array;
-  });
+  return readAndDispose(
+    tf.tidy(() => {
+      const x = tf.tensor2d(images, [n, DIM_IMG]);
+      const eps = tf.randomNormal([n, model.config.dimZ], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+      return model.forward(x, { eps }).z;
+    }),
+  );
 }
 
 /** PMLR map: the labelled scatter of encoded test images, axes +-(zRange + 2) as the original. */

@@ -15,3 +15,4 @@ export * from './run';
 export * from './figures';
 export * from './optimizer';
 export { loadNative } from './kernels/native';
+export * from './likelihood';

@@ -11,9 +11,18 @@ export interface LossParts {
   kl: tf.Scalar; // KL(q(z|x) || p(z)); 0 in the modes that have no posterior
 }
 
-/** -log p(x|z) per image for Bernoulli means y: -sum_i x_i log y_i + (1 - x_i) log(1 - y_i). */
-export function bernoulliNll(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor1D {
-  return tf.neg(tf.sum<tf.Tensor1D>(tf.add(tf.mul(x, tf.log(y)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, y)))), 1));
+const LOG_CLIP = Math.log(1e-8);
+
+/**
+ * -log p(x|z) per image for Bernoulli logits l: -sum_i x_i log y_i + (1 - x_i) log(1 - y_i) with
+ * y = sigmoid(l). As the seed, y is clipped to [1e-8, 1 - 1e-8]; the clip is applied to the logs
+ * (log y = -softplus(-l), log(1 - y) = -softplus(l), each at least log 1e-8), which is the same in
+ * exact arithmetic and stays finite in float32.
+ */
+export function bernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
+  const logY = tf.maximum(tf.neg(tf.softplus(tf.neg(logits))), LOG_CLIP);
+  const log1mY = tf.maximum(tf.neg(tf.softplus(logits)), LOG_CLIP);
+  return tf.neg(tf.sum<tf.Tensor1D>(tf.add(tf.mul(x, logY), tf.mul(tf.sub(1, x), log1mY)), 1));
 }
 
 /**
@@ -27,7 +36,7 @@ export function klDivergence(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor1D {
 
 /** Batch-mean loss of a forward pass against clean targets `x`. */
 export function vaeLoss(x: tf.Tensor2D, out: ForwardResult, klBeta: number, mode: Mode): LossParts {
-  const recon = tf.mean<tf.Scalar>(bernoulliNll(x, out.y));
+  const recon = tf.mean<tf.Scalar>(bernoulliNll(x, out.logits));
   if (mode !== 'vae' || !out.mu || !out.sigma) return { total: recon, recon, kl: tf.scalar(0) };
   const kl = tf.mean<tf.Scalar>(klDivergence(out.mu, out.sigma));
   return { total: tf.add<tf.Scalar>(recon, tf.mul(klBeta, kl)), recon, kl };

@@ -16,7 +16,12 @@ export interface ForwardResult {
   mu?: tf.Tensor2D;
   sigma?: tf.Tensor2D;
   z: tf.Tensor2D;
-  y: tf.Tensor2D; // Bernoulli means of p(x|z), clipped to [1e-8, 1 - 1e-8]
+  logits: tf.Tensor2D; // of the Bernoulli p(x|z); `bernoulliMeans` turns them into images
+}
+
+/** Bernoulli means sigmoid(logits), clipped to [1e-8, 1 - 1e-8] as the seed's decoder output. */
+export function bernoulliMeans(logits: tf.Tensor2D): tf.Tensor2D {
+  return tf.clipByValue(tf.sigmoid(logits), 1e-8, 1 - 1e-8);
 }
 
 /** Randomness of one forward pass. Without `rng` the pass is deterministic: no dropout. */
@@ -80,13 +85,21 @@ export class Vae {
     return { mu, sigma };
   }
 
-  /** p(x|z): Bernoulli means, clipped to [1e-8, 1 - 1e-8] so the log-likelihood stays finite. */
-  decode(z: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
+  /**
+   * Logits of p(x|z). The loss works from logits: in float32 the seed's clip of sigmoid outputs to
+   * 1 - 1e-8 is 1.0 exactly, and log(1 - y) is then -Infinity on saturated pixels.
+   */
+  decodeLogits(z: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
     const [l0, l1, lo] = this.decoder;
     const keep = this.config.keepProb;
     const h0 = dropout(tf.tanh(dense(z, l0)), keep, rng);
     const h1 = dropout(tf.elu(dense(h0, l1)), keep, rng);
-    return tf.clipByValue(tf.sigmoid(dense(h1, lo)), 1e-8, 1 - 1e-8);
+    return dense(h1, lo);
+  }
+
+  /** p(x|z) as images: Bernoulli means in [1e-8, 1 - 1e-8]. */
+  decode(z: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
+    return bernoulliMeans(this.decodeLogits(z, rng));
   }
 
   /** The latent code of `xHat` as the mode defines it, then its reconstruction. */
@@ -96,12 +109,12 @@ export class Vae {
     const drawEps = (): tf.Tensor2D => noise.eps ?? tf.randomNormal<tf.Rank.R2>([batch, this.config.dimZ], 0, 1, 'float32', (rng ?? new Rng(0)).seed());
     if (this.config.mode === 'no_encoder') {
       const z = drawEps();
-      return { z, y: this.decode(z, rng) };
+      return { z, logits: this.decodeLogits(z, rng) };
     }
     const { mu, sigma } = this.encode(xHat, rng);
     // Reparameterisation trick (AEVB eq. 10 with L = 1): z = mu + sigma * eps, eps ~ N(0, I).
     const z = this.config.mode === 'vae' ? tf.add<tf.Tensor2D>(mu, tf.mul(sigma, drawEps())) : mu;
-    return { mu, sigma, z, y: this.decode(z, rng) };
+    return { mu, sigma, z, logits: this.decodeLogits(z, rng) };
   }
 
   /** The variables the mode trains: the encoder is unused in no_encoder mode. */

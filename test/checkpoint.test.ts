@@ -36,7 +36,7 @@ describe('checkpoints', () => {
     expect(meta.model).toEqual({ mode: 'vanilla_ae', dimImg: 784, dimZ: 3, nHidden: 16, keepProb: 0.9 });
     expect(meta.train!.klBeta).toBe(0.3);
     const x = tf.randomUniform([4, 784], 0, 1, 'float32', 2) as tf.Tensor2D;
-    expect(values(loaded.forward(x).y)).toEqual(values(model.forward(x).y));
+    expect(values(loaded.forward(x).logits)).toEqual(values(model.forward(x).logits));
     expect(values(loaded.encode(x).mu)).toEqual(values(model.encode(x).mu));
   });
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { PNG } from 'pngjs';
 import { FlagError, Flags, parseFlags } from '../cli/flags';
 import { runMain } from '../cli/run_main';
-import { defaultConfig, loadCheckpoint, readMetrics } from '../lib';
+import { defaultConfig, loadCheckpoint, readMetrics, readRunSummary } from '../lib';
 import { useBackend } from './helpers';
 
 useBackend();
@@ -27,7 +27,7 @@ describe('flags', () => {
     expect(run).toEqual({
       resultsPath: 'results', dataDir: undefined, backend: undefined,
       prr: true, prrNImgX: 10, prrNImgY: 10, prrResizeFactor: 1,
-      pmlr: false, pmlrNImgX: 20, pmlrNImgY: 20, pmlrResizeFactor: 1, pmlrZRange: 2, pmlrNSamples: 5000,
+      pmlr: false, pmlrNImgX: 20, pmlrNImgY: 20, pmlrResizeFactor: 1, pmlrZRange: 2, pmlrNSamples: 5000, isK: 50,
     });
   });
 
@@ -45,7 +45,7 @@ describe('flags', () => {
     const { help } = parseFlags(['--help']) as { help: string };
     for (const flag of ['dim_z', 'results_path', 'add_noise', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'PRR',
       'PRR_n_img_x', 'PRR_n_img_y', 'PRR_resize_factor', 'PMLR', 'PMLR_n_img_x', 'PMLR_n_img_y', 'PMLR_resize_factor',
-      'PMLR_z_range', 'PMLR_n_samples', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'seed', 'data_dir', 'backend']) {
+      'PMLR_z_range', 'PMLR_n_samples', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'seed', 'data_dir', 'backend']) {
       expect(help).toContain(`--${flag} `);
     }
     expect(help).toMatch(/--PMLR_n_samples <int>\s+Number of samples[\s\S]*default: "5000"/);
@@ -66,6 +66,7 @@ describe('flags', () => {
     [['--dim_z', '2', '--PMLR', 'True', '--PMLR_n_samples', '100'], '--PMLR_n_samples must be an integer in (100, 10000]'],
     [['--vanilla_ae_mode', '--no_encoder_mode'], '--vanilla_ae_mode and --no_encoder_mode are mutually exclusive'],
     [['--add_noise', 'maybe'], "--add_noise must be True or False, got 'maybe'"],
+    [['--IS_k', '-1'], '--IS_k must be an integer >= 0, got -1'],
     [['--KL_beta', '-1'], '--KL_beta must be a number >= 0, got -1'],
     [['--backend', 'gpu'], "--backend must be one of node, wasm, cpu, got 'gpu'"],
     [['--dimz', '3'], "unknown option '--dimz'"],
@@ -126,7 +127,7 @@ describe('a short run', () => {
     const flags = parse('--dim_z', '2', '--n_hidden', '16', '--batch_size', '1000', '--num_epochs', '2', '--add_noise', 'True',
       '--PRR_n_img_x', '4', '--PRR_n_img_y', '3', '--PRR_resize_factor', '1.5',
       '--PMLR', 'True', '--PMLR_n_img_x', '5', '--PMLR_n_img_y', '6', '--PMLR_resize_factor', '0.5', '--PMLR_n_samples', '500',
-      '--results_path', dir);
+      '--IS_k', '5', '--results_path', dir);
     const lines: string[] = [];
     expect(await runMain(flags, (l) => lines.push(l))).toBe(0);
     const files = fs.readdirSync(dir).sort();
@@ -141,7 +142,14 @@ describe('a short run', () => {
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     expect(metrics[1].test.loss).toBeCloseTo(metrics[1].test.recon + metrics[1].test.kl, 3);
     expect(loadCheckpoint(path.join(dir, 'checkpoint')).meta.epoch).toBe(2);
+    const summary = readRunSummary(dir)!;
+    expect(summary.epochs).toBe(2);
+    expect(summary.isLogLikelihood!.k).toBe(5);
+    expect(summary.isLogLikelihood!.value).toBeLessThan(0);
+    expect(summary.activeUnits).toBeGreaterThanOrEqual(0);
+    expect(summary.activeUnits).toBeLessThanOrEqual(2);
     expect(lines[0]).toMatch(/^backend: (node|wasm|cpu)$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^test log p\(x\) >= -\d+\.\d+ \(importance sampling, k = 5\)$/));
     expect(lines.filter((l) => /^epoch \d+: L_tot [\d.]+ L_likelihood [\d.]+ L_divergence [\d.]+/.test(l))).toHaveLength(2);
   });
 });

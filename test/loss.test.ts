@@ -5,14 +5,25 @@ import { useBackend, values } from './helpers';
 useBackend();
 
 describe('loss', () => {
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const logits = (rows: number[][]) => tf.tensor2d(rows.map((r) => r.map(logit)));
+
   test('Bernoulli NLL matches a hand computation', () => {
     const x = tf.tensor2d([[1, 0, 0.5], [0, 0, 1]]);
-    const y = tf.tensor2d([[0.9, 0.2, 0.5], [0.1, 0.1, 0.8]]);
+    const y = logits([[0.9, 0.2, 0.5], [0.1, 0.1, 0.8]]);
     const expected = [
       -(Math.log(0.9) + Math.log(0.8) + 0.5 * Math.log(0.5) + 0.5 * Math.log(0.5)),
       -(Math.log(0.9) + Math.log(0.9) + Math.log(0.8)),
     ];
     values(bernoulliNll(x, y)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  });
+
+  test("saturated logits cost what the seed's clip to [1e-8, 1 - 1e-8] says, never Infinity", () => {
+    const x = tf.tensor2d([[0.5, 1, 0, 0]]);
+    const l = tf.tensor2d([[40, -40, 40, -40]]);
+    // pixel 1: 0.5 * 0 + 0.5 * -log 1e-8; pixel 2: -log 1e-8; pixel 3: -log 1e-8; pixel 4: ~0.
+    const expected = -Math.log(1e-8) * 2.5;
+    expect(values(bernoulliNll(x, l))[0]).toBeCloseTo(expected, 3);
   });
 
   test('KL matches the closed form for given mu and sigma', () => {
@@ -29,7 +40,7 @@ describe('loss', () => {
 
   test('vae loss is batch-mean recon + beta * KL; other modes have no KL', () => {
     const x = tf.tensor2d([[1, 0], [0, 1]]);
-    const out = { y: tf.tensor2d([[0.8, 0.4], [0.3, 0.6]]), mu: tf.tensor2d([[1], [0]]), sigma: tf.tensor2d([[1], [0.5]]), z: tf.zeros([2, 1]) as tf.Tensor2D };
+    const out = { logits: logits([[0.8, 0.4], [0.3, 0.6]]), mu: tf.tensor2d([[1], [0]]), sigma: tf.tensor2d([[1], [0.5]]), z: tf.zeros([2, 1]) as tf.Tensor2D };
     const recon = (-(Math.log(0.8) + Math.log(0.6)) - (Math.log(0.7) + Math.log(0.6))) / 2;
     const kl = (0.5 * 1 + 0.5 * (0.25 - Math.log(0.25 + 1e-8) - 1)) / 2;
     const parts = vaeLoss(x, out, 0.1, 'vae');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createVae, makeConfig, Mode, Rng } from '../lib';
+import { bernoulliMeans, createVae, makeConfig, Mode, Rng } from '../lib';
 import { useBackend, values } from './helpers';
 
 useBackend();
@@ -12,8 +12,8 @@ describe('model', () => {
     const m = createVae(small(mode), 0);
     const out = m.forward(batch(5), { rng: new Rng(2) });
     expect(out.z.shape).toEqual([5, 3]);
-    expect(out.y.shape).toEqual([5, 784]);
-    const y = values(out.y);
+    expect(out.logits.shape).toEqual([5, 784]);
+    const y = values(bernoulliMeans(out.logits));
     expect(Math.min(...y)).toBeGreaterThanOrEqual(1e-8);
     expect(Math.max(...y)).toBeLessThanOrEqual(1 - 1e-8);
     if (mode === 'no_encoder') expect(out.mu).toBeUndefined();
@@ -62,16 +62,16 @@ describe('model', () => {
     const a = m.forward(batch(4, 1), { eps });
     const b = m.forward(batch(4, 2), { eps });
     expect(values(a.z)).toEqual(values(eps));
-    expect(values(a.y)).toEqual(values(b.y));
+    expect(values(a.logits)).toEqual(values(b.logits));
     expect(m.trainableVariables()).toEqual(m.decoder.flatMap((l) => [l.w, l.b]));
   });
 
   test('dropout only with an rng: evaluation is deterministic, training is not', () => {
     const m = createVae(small('vanilla_ae'), 0);
     const x = batch(3);
-    expect(values(m.forward(x).y)).toEqual(values(m.forward(x).y));
-    expect(values(m.forward(x, { rng: new Rng(1) }).y)).not.toEqual(values(m.forward(x).y));
-    expect(values(m.forward(x, { rng: new Rng(1) }).y)).toEqual(values(m.forward(x, { rng: new Rng(1) }).y));
+    expect(values(m.forward(x).logits)).toEqual(values(m.forward(x).logits));
+    expect(values(m.forward(x, { rng: new Rng(1) }).logits)).not.toEqual(values(m.forward(x).logits));
+    expect(values(m.forward(x, { rng: new Rng(1) }).logits)).toEqual(values(m.forward(x, { rng: new Rng(1) }).logits));
   });
 
   test('the decoder alone maps latent points to images', () => {

