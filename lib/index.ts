@@ -16,3 +16,4 @@ export * from './figures';
 export * from './optimizer';
 export { loadNative } from './kernels/native';
 export * from './likelihood';
+export * from './compare';

@@ -1,0 +1,77 @@
+// One table across runs: reads every run directory under a results folder (config.json,
+// metrics.jsonl, summary.json) and lays out what each run was and what it measured, as rows,
+// CSV and Markdown.
+import * as fs from 'fs';
+import * as path from 'path';
+import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './run';
+
+export interface RunRow {
+  run: string; // directory name
+  mode: string;
+  dimZ: number;
+  klBeta: number;
+  addNoise: boolean;
+  epochs: number;
+  seed: number;
+  testElbo: number; // -ELBO (the objective with klBeta) on the test set after the last epoch
+  recon: number;
+  kl: number;
+  isLogLikelihood: number | null; // log p(x) estimate (nats, higher is better)
+  isK: number | null;
+  activeUnits: number | null;
+  secondsPerEpoch: number;
+}
+
+/** Rows for the runs directly under `root` that have a configuration and at least one epoch. */
+export function collectRuns(root: string): RunRow[] {
+  if (!fs.existsSync(root)) return [];
+  const rows: RunRow[] = [];
+  for (const name of fs.readdirSync(root).sort()) {
+    const dir = path.join(root, name);
+    if (!fs.existsSync(path.join(dir, RUN_FILES.config))) continue;
+    const history = readMetrics(dir);
+    if (history.length === 0) continue;
+    const { config } = readRunConfig(dir);
+    const last = history[history.length - 1];
+    const summary = readRunSummary(dir);
+    rows.push({
+      run: name,
+      mode: config.mode,
+      dimZ: config.dimZ,
+      klBeta: config.klBeta,
+      addNoise: config.addNoise,
+      epochs: last.epoch,
+      seed: config.seed,
+      testElbo: last.test.loss,
+      recon: last.test.recon,
+      kl: last.test.kl,
+      isLogLikelihood: summary?.isLogLikelihood?.value ?? null,
+      isK: summary?.isLogLikelihood?.k ?? null,
+      activeUnits: summary?.activeUnits ?? null,
+      secondsPerEpoch: history.reduce((s, m) => s + m.seconds, 0) / history.length,
+    });
+  }
+  return rows;
+}
+
+const COLUMNS: [keyof RunRow, string][] = [
+  ['run', 'run'], ['mode', 'mode'], ['dimZ', 'dim_z'], ['klBeta', 'KL_beta'], ['addNoise', 'noise'], ['epochs', 'epochs'],
+  ['seed', 'seed'], ['testElbo', 'test -ELBO'], ['recon', 'reconstruction'], ['kl', 'KL'], ['isLogLikelihood', 'IS log p(x)'],
+  ['isK', 'IS k'], ['activeUnits', 'active units'], ['secondsPerEpoch', 's/epoch'],
+];
+
+function cell(v: RunRow[keyof RunRow]): string {
+  if (v === null) return '';
+  if (typeof v === 'number' && !Number.isInteger(v)) return v.toFixed(2);
+  return String(v);
+}
+
+export function runsToCsv(rows: RunRow[]): string {
+  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return [COLUMNS.map(([, h]) => h).join(','), ...rows.map((r) => COLUMNS.map(([k]) => quote(cell(r[k]))).join(','))].join('\n') + '\n';
+}
+
+export function runsToMarkdown(rows: RunRow[]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(COLUMNS.map(([, h]) => h)), line(COLUMNS.map(() => '---')), ...rows.map((r) => line(COLUMNS.map(([k]) => cell(r[k]) || '–')))].join('\n') + '\n';
+}

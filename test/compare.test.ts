@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { appendMetrics, collectRuns, EpochMetrics, makeConfig, resetMetrics, runsToCsv, runsToMarkdown, writeRunConfig, writeRunSummary } from '../lib';
+
+const epoch = (e: number, loss: number): EpochMetrics => ({
+  epoch: e, trainLoss: loss + 5, trainRecon: loss, trainKl: 5, test: { loss, recon: loss - 4, kl: 4 }, seconds: 10 * e,
+});
+
+describe('comparison across runs', () => {
+  test('reads every run directory into one row, as CSV and Markdown', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-'));
+    const a = path.join(root, 'a_vae');
+    writeRunConfig(a, { config: makeConfig({ dimZ: 2, klBeta: 0.1, seed: 3 }) });
+    resetMetrics(a);
+    appendMetrics(a, epoch(1, 150));
+    appendMetrics(a, epoch(2, 140));
+    writeRunSummary(a, { epochs: 2, test: { loss: 140, recon: 136, kl: 4 }, isLogLikelihood: { k: 50, value: -135.5 }, activeUnits: 2, secondsPerEpoch: 15 });
+    const b = path.join(root, 'b_ae');
+    writeRunConfig(b, { config: makeConfig({ mode: 'vanilla_ae', addNoise: true }) });
+    resetMetrics(b);
+    appendMetrics(b, epoch(1, 120));
+    fs.mkdirSync(path.join(root, 'not_a_run'));
+    const rows = collectRuns(root);
+    expect(rows).toEqual([
+      { run: 'a_vae', mode: 'vae', dimZ: 2, klBeta: 0.1, addNoise: false, epochs: 2, seed: 3, testElbo: 140, recon: 136, kl: 4, isLogLikelihood: -135.5, isK: 50, activeUnits: 2, secondsPerEpoch: 15 },
+      { run: 'b_ae', mode: 'vanilla_ae', dimZ: 20, klBeta: 1, addNoise: true, epochs: 1, seed: 0, testElbo: 120, recon: 116, kl: 4, isLogLikelihood: null, isK: null, activeUnits: null, secondsPerEpoch: 10 },
+    ]);
+    const csv = runsToCsv(rows).split('\n');
+    expect(csv[0]).toBe('run,mode,dim_z,KL_beta,noise,epochs,seed,test -ELBO,reconstruction,KL,IS log p(x),IS k,active units,s/epoch');
+    expect(csv[1]).toBe('a_vae,vae,2,0.10,false,2,3,140,136,4,-135.50,50,2,15');
+    expect(csv[2]).toBe('b_ae,vanilla_ae,20,1,true,1,0,120,116,4,,,,10');
+    const md = runsToMarkdown(rows).split('\n');
+    expect(md[1]).toBe('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    expect(md[3]).toBe('| b_ae | vanilla_ae | 20 | 1 | true | 1 | 0 | 120 | 116 | 4 | – | – | – | 10 |');
+  });
+
+  test('no results folder gives no rows', () => {
+    expect(collectRuns('/nonexistent/results')).toEqual([]);
+  });
+});
