@@ -17,3 +17,4 @@ export * from './optimizer';
 export { loadNative } from './kernels/native';
 export * from './likelihood';
 export * from './compare';
+export * from './plotly';

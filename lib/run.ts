@@ -4,12 +4,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { VaeConfig } from './config';
+import { CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { writeFileAtomic } from './files';
-import { Split } from './data';
+import { Mnist, Split } from './data';
 import { LossMetrics } from './evaluate';
 import { activeUnits, importanceSampledLogLikelihood } from './likelihood';
-import { Vae } from './model';
-import { EpochMetrics } from './train';
+import { createVae, Vae } from './model';
+import { EpochMetrics, Trainer, TrainHooks } from './train';
 
 export const RUN_FILES = { config: 'config.json', metrics: 'metrics.jsonl', checkpoint: 'checkpoint', summary: 'summary.json' };
 
@@ -77,4 +78,62 @@ export function writeRunSummary(dir: string, summary: RunSummary): void {
 export function readRunSummary(dir: string): RunSummary | null {
   const file = path.join(dir, RUN_FILES.summary);
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as RunSummary) : null;
+}
+
+/** A short directory name that spells out a configuration. */
+export function runName(c: VaeConfig): string {
+  return `${c.mode}_z${c.dimZ}_h${c.nHidden}_beta${c.klBeta}${c.addNoise ? '_noise' : ''}_e${c.numEpochs}_b${c.batchSize}_lr${c.learnRate}_s${c.seed}`;
+}
+
+function sameConfig(a: VaeConfig | undefined, b: VaeConfig): boolean {
+  if (!a) return false;
+  const keys = Object.keys(b) as (keyof VaeConfig)[];
+  return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** A finished run directory under `dir` whose checkpoint has exactly `config` and all its epochs. */
+function isFinishedRun(dir: string, config: VaeConfig): CheckpointMeta | null {
+  try {
+    const meta = readCheckpointMeta(path.join(dir, RUN_FILES.checkpoint));
+    const saved = meta.train && ({ ...meta.model, ...meta.train } as VaeConfig);
+    return sameConfig(saved, config) && meta.epoch === config.numEpochs && readMetrics(dir).length === config.numEpochs ? meta : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface TrainOrLoadResult {
+  model: Vae;
+  history: EpochMetrics[];
+  dir: string;
+  loaded: boolean; // true: an earlier run's checkpoint was reused
+}
+
+/**
+ * The model a configuration defines: loaded from `dir` when a finished run with exactly this
+ * configuration is there (unless `retrain`), else trained on `data` and saved there as a run
+ * directory (config.json, metrics.jsonl, checkpoint/).
+ */
+export async function trainOrLoad(dir: string, config: VaeConfig, data: Mnist, hooks: TrainHooks = {}, retrain = false): Promise<TrainOrLoadResult> {
+  if (!retrain && isFinishedRun(dir, config)) {
+    return { model: loadCheckpoint(path.join(dir, RUN_FILES.checkpoint)).model, history: readMetrics(dir), dir, loaded: true };
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  writeRunConfig(dir, { config, startedAt: new Date().toISOString() });
+  resetMetrics(dir);
+  const model = createVae(config, config.seed);
+  const trainer = new Trainer(model, config, data);
+  try {
+    const { history } = await trainer.fit({
+      ...hooks,
+      onEpochEnd: async (m) => {
+        appendMetrics(dir, m);
+        saveCheckpoint(path.join(dir, RUN_FILES.checkpoint), model, { train: config, epoch: m.epoch });
+        await hooks.onEpochEnd?.(m);
+      },
+    });
+    return { model, history, dir, loaded: false };
+  } finally {
+    trainer.dispose();
+  }
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm run notebooks [-- notebook.ipynb ...]`: executes the notebooks with `jupyter nbconvert
+# --execute` on the project's tslab kernel (jupyter/kernels/tslab-vae, found through JUPYTER_PATH)
+# and writes their outputs in place. VAE_NB_QUICK=1 runs the reduced setting (CI); NB_OUTPUT_DIR
+# writes the executed copies there instead of in place. A failing cell fails the command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export JUPYTER_PATH="$root/jupyter"
+export JUPYTER_DATA_DIR="$root/.jupyter/data"
+export JUPYTER_RUNTIME_DIR="$root/.jupyter/runtime"
+export JUPYTER_CONFIG_DIR="$root/.jupyter/config"
+jupyter=${JUPYTER:-jupyter}
+command -v "$jupyter" >/dev/null || { echo "error: jupyter not found (Debian: apt-get install jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel)"; exit 2; }
+[ -f node_modules/tslab/bin/tslab ] || { echo "error: node_modules/tslab missing: run npm ci"; exit 2; }
+
+if [ $# -gt 0 ]; then notebooks=("$@"); else notebooks=(notebooks/*.ipynb); fi
+if [ -n "${NB_OUTPUT_DIR:-}" ]; then out=(--output-dir "$NB_OUTPUT_DIR"); else out=(--inplace); fi
+for nb in "${notebooks[@]}"; do
+  echo "executing $nb"
+  start=$(date +%s)
+  "$jupyter" nbconvert --to notebook --execute "${out[@]}" --config jupyter/nbconvert_config.py "$nb"
+  echo "$nb: $(( $(date +%s) - start )) s"
+done
