@@ -67,6 +67,14 @@ async function worker(backend: string): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
+/** What is timed: each backend, and wasm once more without the native addon when it is built. */
+const VARIANTS: { backend: string; label: string; env: NodeJS.ProcessEnv }[] = [
+  { backend: 'node', label: 'node', env: {} },
+  { backend: 'wasm', label: 'wasm', env: {} },
+  { backend: 'wasm', label: 'wasm, VAE_NATIVE=0', env: { VAE_NATIVE: '0' } },
+  { backend: 'cpu', label: 'cpu', env: {} },
+];
+
 function runChild(args: string[], env: NodeJS.ProcessEnv = {}): string | null {
   const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
   if (r.status !== 0) return null;
@@ -86,11 +94,12 @@ function main(): void {
   if (!torchOk) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch)');
 
   const rows: string[] = [];
-  for (const backend of ['node', 'wasm', 'cpu']) {
+  for (const { backend, label, env } of VARIANTS) {
+    if (env.VAE_NATIVE === '0' && !rows.some((r) => r.includes('OpenBLAS'))) continue; // no addon: already timed
     const ours: WorkerResult[] = [];
     const torch: number[] = [];
     for (let r = 0; r < (backend === 'cpu' ? 1 : ROUNDS); r++) {
-      const line = runChild([tsNode, '--transpile-only', __filename, '--worker', backend]);
+      const line = runChild([tsNode, '--transpile-only', __filename, '--worker', backend], env);
       if (!line) break;
       ours.push(JSON.parse(line));
       if (torchOk && backend !== 'cpu') {
@@ -99,7 +108,7 @@ function main(): void {
       }
     }
     if (ours.length === 0) {
-      console.log(`${backend}: not available here`);
+      console.log(`${label}: not available here`);
       continue;
     }
     const ms = median(ours.map((o) => o.msPerStep));
@@ -107,7 +116,7 @@ function main(): void {
     const o = ours[0];
     const ratio = torch.length ? (ms / median(torch)).toFixed(2) : 'n/a';
     const line =
-      `${backend.padEnd(5)} products: ${o.product.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms/step  ` +
+      `${label.padEnd(18)} products: ${o.product.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms/step  ` +
       `${(ms * STEPS_PER_EPOCH / 1000 + evalS).toFixed(1).padStart(6)} s/epoch (eval ${evalS.toFixed(2)} s)  ` +
       `${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s (plain matMul ${o.matMulGflops.toFixed(1)})  ` +
       `peak RSS ${Math.round(Math.max(...ours.map((x) => x.peakRssMb)))} MB` +

@@ -78,21 +78,15 @@ describe('flags', () => {
 });
 
 describe('command line process', () => {
-  test('a bad flag: one line on stderr, exit code 2, no stack trace, results untouched', () => {
+  test.each([
+    [['--dim_z', '-3'], 'error: --dim_z must be a positive integer, got -3'],
+    [['--data_dir', '/nonexistent/mnist'], 'error: /nonexistent/mnist: data directory not found'],
+  ])('%j: one line on stderr, exit code 2, no stack trace, results untouched', (argv, message) => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'config.json'), 'keep');
-    const r = spawnSync(TS_NODE, ['--transpile-only', CLI, '--dim_z', '-3', '--results_path', dir], { encoding: 'utf8' });
+    const r = spawnSync(TS_NODE, ['--transpile-only', CLI, ...argv, '--results_path', dir], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('error: --dim_z must be a positive integer, got -3');
-    expect(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe('keep');
-  });
-
-  test('a missing data directory: exit code 2 naming it, results untouched', () => {
-    const dir = tmp();
-    fs.writeFileSync(path.join(dir, 'config.json'), 'keep');
-    const r = spawnSync(TS_NODE, ['--transpile-only', CLI, '--data_dir', '/nonexistent/mnist', '--results_path', dir], { encoding: 'utf8' });
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('error: /nonexistent/mnist: data directory not found');
+    expect(r.stderr.trim()).toBe(message);
     expect(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe('keep');
   });
 
