@@ -16,12 +16,13 @@ const LOG_CLIP = Math.log(1e-8);
 /**
  * -log p(x|z) per image for Bernoulli logits l: -sum_i x_i log y_i + (1 - x_i) log(1 - y_i) with
  * y = sigmoid(l). As the seed, y is clipped to [1e-8, 1 - 1e-8]; the clip is applied to the logs
- * (log y = -softplus(-l), log(1 - y) = -softplus(l), each at least log 1e-8), which is the same in
+ * (log y = l - softplus(l), log(1 - y) = -softplus(l), each at least log 1e-8), which is the same in
  * exact arithmetic and stays finite in float32.
  */
 export function bernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
-  const logY = tf.maximum(tf.neg(tf.softplus(tf.neg(logits))), LOG_CLIP);
-  const log1mY = tf.maximum(tf.neg(tf.softplus(logits)), LOG_CLIP);
+  const sp = tf.softplus(logits); // one softplus: log y = l - softplus(l), log(1 - y) = -softplus(l)
+  const logY = tf.maximum(tf.sub(logits, sp), LOG_CLIP);
+  const log1mY = tf.maximum(tf.neg(sp), LOG_CLIP);
   return tf.neg(tf.sum<tf.Tensor1D>(tf.add(tf.mul(x, logY), tf.mul(tf.sub(1, x), log1mY)), 1));
 }
 
