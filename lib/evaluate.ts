@@ -6,6 +6,7 @@ import { DIM_IMG, Split } from './data';
 import { vaeLoss } from './loss';
 import { bernoulliMeans, Vae } from './model';
 import { saltAndPepper } from './noise';
+import { standardNormal } from './random';
 import { Rng } from './rng';
 
 export interface LossMetrics {
@@ -41,7 +42,7 @@ export function evaluate(model: Vae, split: Split, opts: EvalOptions = {}): Loss
     const [loss, recon, kl] = tf.tidy(() => {
       const x = rows(split.images, start, end);
       const xHat = addNoise ? saltAndPepper(x, rng) : x;
-      const eps = tf.randomNormal([end - start, model.config.dimZ], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+      const eps = standardNormal([end - start, model.config.dimZ], rng);
       const parts = vaeLoss(x, model.forward(xHat, { eps }), klBeta, model.config.mode);
       return tf.stack([parts.total, parts.recon, parts.kl]).dataSync();
     });
@@ -88,7 +89,7 @@ export function decodeLatents(model: Vae, z: Float32Array): Float32Array {
 export function reconstruct(model: Vae, images: Float32Array, seed = 0): Float32Array {
   const rng = new Rng(seed);
   return mapRows(images, DIM_IMG, DIM_IMG, (x) => {
-    const eps = tf.randomNormal([x.shape[0], model.config.dimZ], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+    const eps = standardNormal([x.shape[0], model.config.dimZ], rng);
     return bernoulliMeans(model.forward(x, { eps }).logits);
   });
 }

@@ -5,6 +5,7 @@ import { DIM_IMG, Split } from './data';
 import { decodeLatents, readAndDispose, reconstruct } from './evaluate';
 import { Vae } from './model';
 import { imageGridPng, latentScatterSpec, manifoldGrid, specToPng } from './plot';
+import { standardNormal } from './random';
 import { Rng } from './rng';
 import * as tf from '@tensorflow/tfjs';
 
@@ -40,7 +41,7 @@ export function latentSamples(model: Vae, images: Float32Array, seed = 0): Float
   return readAndDispose(
     tf.tidy(() => {
       const x = tf.tensor2d(images, [n, DIM_IMG]);
-      const eps = tf.randomNormal([n, model.config.dimZ], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+      const eps = standardNormal([n, model.config.dimZ], rng);
       return model.forward(x, { eps }).z;
     }),
   );

@@ -18,3 +18,4 @@ export { loadNative } from './kernels/native';
 export * from './likelihood';
 export * from './compare';
 export * from './plotly';
+export * from './random';

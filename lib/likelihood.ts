@@ -6,6 +6,7 @@ import { DIM_IMG, Split } from './data';
 import { encodeMeans } from './evaluate';
 import { bernoulliNll } from './loss';
 import { Vae } from './model';
+import { standardNormal } from './random';
 import { Rng } from './rng';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -44,7 +45,7 @@ export function importanceSampledLogLikelihood(model: Vae, split: Split, opts: I
       const x = tf.tensor2d(split.images.subarray(start * DIM_IMG, end * DIM_IMG), [b, DIM_IMG]);
       // Rows ordered image-major: image j's samples are rows j*k .. j*k + k - 1.
       const xk = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, k, 1]), [b * k, DIM_IMG]) as tf.Tensor2D;
-      const eps = tf.randomNormal([b * k, dimZ], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+      const eps = standardNormal([b * k, dimZ], rng);
       let z: tf.Tensor2D, logQ: tf.Tensor1D;
       if (mode === 'vae') {
         const { mu, sigma } = model.encode(x);

@@ -3,6 +3,7 @@
 // data files, losses or training; encoder and decoder are usable on their own.
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfig } from './config';
+import { bernoulliMask, standardNormal } from './random';
 import { Rng } from './rng';
 
 export interface Dense {
@@ -61,8 +62,7 @@ function dense(x: tf.Tensor2D, layer: Dense): tf.Tensor2D {
 /** Inverted dropout with keep probability `keep` (as tf.nn.dropout); identity without rng. */
 function dropout(h: tf.Tensor2D, keep: number, rng: Rng | undefined): tf.Tensor2D {
   if (!rng || keep >= 1) return h;
-  const mask = tf.step(tf.sub<tf.Tensor2D>(keep, tf.randomUniform(h.shape, 0, 1, 'float32', rng.seed())));
-  return tf.mul(h, tf.mul(mask, 1 / keep));
+  return tf.mul(h, bernoulliMask(h.shape, keep, 1 / keep, rng));
 }
 
 export class Vae {
@@ -106,7 +106,7 @@ export class Vae {
   forward(xHat: tf.Tensor2D, noise: ForwardNoise = {}): ForwardResult {
     const { rng } = noise;
     const batch = xHat.shape[0];
-    const drawEps = (): tf.Tensor2D => noise.eps ?? tf.randomNormal<tf.Rank.R2>([batch, this.config.dimZ], 0, 1, 'float32', (rng ?? new Rng(0)).seed());
+    const drawEps = (): tf.Tensor2D => noise.eps ?? standardNormal([batch, this.config.dimZ], rng ?? new Rng(0));
     if (this.config.mode === 'no_encoder') {
       const z = drawEps();
       return { z, logits: this.decodeLogits(z, rng) };

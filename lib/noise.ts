@@ -2,13 +2,9 @@
 // uniformly from {0, 1} per pixel (so values can reach 2, as in the seed). It corrupts the
 // encoder's input only; the reconstruction target stays the clean image.
 import * as tf from '@tensorflow/tfjs';
+import { bernoulliMask } from './random';
 import { Rng } from './rng';
 
-/** A {0, 1} mask of `shape`, each entry 1 with probability 1/2. */
-function coinFlips(shape: number[], seed: number): tf.Tensor {
-  return tf.floor(tf.randomUniform(shape, 0, 2, 'float32', seed));
-}
-
 export function saltAndPepper(x: tf.Tensor2D, rng: Rng): tf.Tensor2D {
-  return tf.tidy(() => tf.add(tf.mul(x, coinFlips(x.shape, rng.seed())), coinFlips(x.shape, rng.seed())));
+  return tf.tidy(() => tf.add(tf.mul(x, bernoulliMask(x.shape, 0.5, 1, rng)), bernoulliMask(x.shape, 0.5, 1, rng)));
 }

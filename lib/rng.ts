@@ -1,18 +1,23 @@
 // One seed for a whole run: a small deterministic generator (mulberry32) that shuffles batches
 // and hands out seeds to tfjs's seeded random ops (init, dropout, noise, sampling of z).
 
+// Bound once: code run inside a VM context (jest) pays for every global lookup of `Math`.
+const { imul, log, sqrt, cos, sin, PI } = Math;
+
 export class Rng {
-  private state: number;
+  // In a typed array, not a field: V8 boxes a field holding an uint32 above 2^30 as a heap number,
+  // which made every draw allocate (~45 ns instead of ~3). Same bits, read as int32.
+  private readonly state = new Int32Array(1);
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.state[0] = seed | 0;
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    let t = (this.state[0] = (this.state[0] + 0x6d2b79f5) | 0);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
@@ -31,4 +36,15 @@ export class Rng {
     }
     return a;
   }
+}
+
+/** Standard normal draws (Box-Muller) from an Rng, two per pair of uniforms. */
+export function fillNormal(rng: Rng, out: Float32Array): Float32Array {
+  for (let i = 0; i < out.length; i += 2) {
+    const r = sqrt(-2 * log(1 - rng.next()));
+    const t = 2 * PI * rng.next();
+    out[i] = r * cos(t);
+    if (i + 1 < out.length) out[i + 1] = r * sin(t);
+  }
+  return out;
 }

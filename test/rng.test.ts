@@ -1,4 +1,4 @@
-import { Rng } from '../lib';
+import { fillNormal, Rng } from '../lib';
 
 describe('Rng', () => {
   test('the same seed gives the same stream, another seed another', () => {
@@ -21,5 +21,15 @@ describe('Rng', () => {
     expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(Array.from(a)).not.toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(Array.from(new Rng(7).shuffle(Uint32Array.from({ length: 100 }, (_, i) => i)))).toEqual(Array.from(a));
+  });
+
+  test('fillNormal draws N(0, 1): mean 0, variance 1, 95% within 1.96', () => {
+    const z = fillNormal(new Rng(5), new Float32Array(100001));
+    const mean = z.reduce((s, v) => s + v, 0) / z.length;
+    const variance = z.reduce((s, v) => s + (v - mean) ** 2, 0) / z.length;
+    expect(mean).toBeCloseTo(0, 2);
+    expect(variance).toBeCloseTo(1, 1);
+    expect(z.filter((v) => Math.abs(v) < 1.96).length / z.length).toBeCloseTo(0.95, 2);
+    expect(Array.from(fillNormal(new Rng(5), new Float32Array(5)))).toEqual(Array.from(z.subarray(0, 5)));
   });
 });
