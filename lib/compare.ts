@@ -13,7 +13,7 @@ export interface RunRow {
   addNoise: boolean;
   epochs: number;
   seed: number;
-  testElbo: number; // -ELBO (the objective with klBeta) on the test set after the last epoch
+  testElbo: number; // the objective, recon + klBeta * KL (-ELBO when klBeta = 1), on the test set after the last epoch
   recon: number;
   kl: number;
   isLogLikelihood: number | null; // log p(x) estimate (nats, higher is better)
@@ -56,7 +56,7 @@ export function collectRuns(root: string): RunRow[] {
 
 const COLUMNS: [keyof RunRow, string][] = [
   ['run', 'run'], ['mode', 'mode'], ['dimZ', 'dim_z'], ['klBeta', 'KL_beta'], ['addNoise', 'noise'], ['epochs', 'epochs'],
-  ['seed', 'seed'], ['testElbo', 'test -ELBO'], ['recon', 'reconstruction'], ['kl', 'KL'], ['isLogLikelihood', 'IS log p(x)'],
+  ['seed', 'seed'], ['testElbo', 'test loss (recon + β·KL)'], ['recon', 'reconstruction'], ['kl', 'KL'], ['isLogLikelihood', 'IS log p(x)'],
   ['isK', 'IS k'], ['activeUnits', 'active units'], ['secondsPerEpoch', 's/epoch'],
 ];
 

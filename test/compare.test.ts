@@ -27,7 +27,7 @@ describe('comparison across runs', () => {
       { run: 'b_ae', mode: 'vanilla_ae', dimZ: 20, klBeta: 1, addNoise: true, epochs: 1, seed: 0, testElbo: 120, recon: 116, kl: 4, isLogLikelihood: null, isK: null, activeUnits: null, secondsPerEpoch: 10 },
     ]);
     const csv = runsToCsv(rows).split('\n');
-    expect(csv[0]).toBe('run,mode,dim_z,KL_beta,noise,epochs,seed,test -ELBO,reconstruction,KL,IS log p(x),IS k,active units,s/epoch');
+    expect(csv[0]).toBe('run,mode,dim_z,KL_beta,noise,epochs,seed,test loss (recon + β·KL),reconstruction,KL,IS log p(x),IS k,active units,s/epoch');
     expect(csv[1]).toBe('a_vae,vae,2,0.10,false,2,3,140,136,4,-135.50,50,2,15');
     expect(csv[2]).toBe('b_ae,vanilla_ae,20,1,true,1,0,120,116,4,,,,10');
     const md = runsToMarkdown(rows).split('\n');
