@@ -2,12 +2,11 @@
 // The command line of the original run_main.py: train on MNIST with the same flags and write the
 // same pictures (PNG) to --results_path, plus config.json, metrics.jsonl and a checkpoint.
 // Exit codes: 0 done, 1 training failed (e.g. diverged), 2 bad input, 130 interrupted (Ctrl-C).
-import * as fs from 'fs';
 import * as path from 'path';
 import {
-  addSaltAndPepper, appendMetrics, BackendError, CheckpointError, createVae, DataError, DivergenceError, firstImages,
-  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, readMetrics, resetMetrics, RUN_FILES, saveCheckpoint,
-  sliceSplit, summarizeRun, Trainer, writeFileAtomic, writeRunConfig, writeRunSummary,
+  addSaltAndPepper, BackendError, CheckpointError, createVae, DataError, DivergenceError, EpochMetrics, firstImages,
+  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, summarizeRun, trainRun,
+  writeFileAtomic, writeRunSummary,
 } from '../lib';
 import { FlagError, Flags, parseFlags } from './flags';
 import { createProgress } from './progress';
@@ -25,9 +24,6 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
   const out = run.resultsPath;
   const write = (name: string, bytes: Buffer) => writeFileAtomic(path.join(out, name), bytes);
 
-  fs.mkdirSync(out, { recursive: true });
-  writeRunConfig(out, { config, run, backend, startedAt: new Date().toISOString() });
-  resetMetrics(out);
 
   // PRR inputs: the first test images, corrupted once (with the run's seed) when noise is on.
   const prrGrid = { nx: run.prrNImgX, ny: run.prrNImgY, resize: run.prrResizeFactor };
@@ -43,9 +39,7 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
   const pmlrGrid = { nx: run.pmlrNImgX, ny: run.pmlrNImgY, resize: run.pmlrResizeFactor };
 
   const model = createVae(config, config.seed);
-  const trainer = new Trainer(model, config, data);
   const progress = createProgress(process.stderr, log);
-  const checkpointDir = path.join(out, RUN_FILES.checkpoint);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130); // a second Ctrl-C: stop now; every file is written atomically
@@ -54,13 +48,11 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
   process.on('SIGINT', onSigint);
   let best = Infinity;
   try {
-    const { stopped } = await trainer.fit({
-      onStep: (s) => progress.step(s),
+    const hooks = {
+      onStep: (s: StepInfo) => progress.step(s),
       shouldStop: () => interrupted,
-      onEpochEnd: async (m) => {
+      onEpochEnd: async (m: EpochMetrics) => {
         progress.epochEnd(m);
-        appendMetrics(out, m);
-        saveCheckpoint(checkpointDir, model, { train: config, epoch: m.epoch });
         // As the original: pictures when the loss improves, and at the last epoch.
         if (m.test.loss < best || m.epoch === config.numEpochs) {
           best = Math.min(best, m.test.loss);
@@ -71,14 +63,14 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
           }
         }
       },
-    });
+    };
+    const { history, stopped } = await trainRun(out, model, config, data, hooks, { run, backend });
     if (stopped) {
       progress.stop();
-      saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
-      log(`interrupted during epoch ${trainer.epoch + 1}: checkpoint (after ${trainer.epoch} full epochs and the steps since) and metrics saved in ${out}`);
+      log(`interrupted during epoch ${history.length + 1}: checkpoint (after ${history.length} full epochs and the steps since) and metrics saved in ${out}`);
       return 130;
     }
-    const summary = summarizeRun(model, data.test, readMetrics(out), run.isK, config.seed);
+    const summary = summarizeRun(model, data.test, history, run.isK, config.seed);
     writeRunSummary(out, summary);
     if (summary.isLogLikelihood) log(`test log p(x) >= ${summary.isLogLikelihood.value.toFixed(2)} (importance sampling, k = ${summary.isLogLikelihood.k})`);
     if (summary.activeUnits !== null) log(`active units: ${summary.activeUnits} of ${config.dimZ}`);
@@ -86,7 +78,6 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
-    trainer.dispose();
     model.dispose();
   }
 }

@@ -71,7 +71,12 @@ export function runsToCsv(rows: RunRow[]): string {
   return [COLUMNS.map(([, h]) => h).join(','), ...rows.map((r) => COLUMNS.map(([k]) => quote(cell(r[k]))).join(','))].join('\n') + '\n';
 }
 
+/** A Markdown table: a header line, a rule, one line per row. */
+export function markdownTable(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
+}
+
 export function runsToMarkdown(rows: RunRow[]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(COLUMNS.map(([, h]) => h)), line(COLUMNS.map(() => '---')), ...rows.map((r) => line(COLUMNS.map(([k]) => cell(r[k]) || '–')))].join('\n') + '\n';
+  return markdownTable(COLUMNS.map(([, h]) => h), rows.map((r) => COLUMNS.map(([k]) => cell(r[k]) || '–')));
 }

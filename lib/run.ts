@@ -110,30 +110,43 @@ export interface TrainOrLoadResult {
 }
 
 /**
+ * Trains `model` as the run directory `dir`: config.json (with `info`), then after every epoch a
+ * metrics line and the checkpoint; a run stopped early (hooks.shouldStop) saves its checkpoint
+ * too. The command line and the notebooks both train through here.
+ */
+export async function trainRun(
+  dir: string, model: Vae, config: VaeConfig, data: Mnist, hooks: TrainHooks = {}, info: Record<string, unknown> = {},
+): Promise<{ history: EpochMetrics[]; stopped: boolean }> {
+  fs.mkdirSync(dir, { recursive: true });
+  writeRunConfig(dir, { config, ...info, startedAt: new Date().toISOString() });
+  resetMetrics(dir);
+  const checkpointDir = path.join(dir, RUN_FILES.checkpoint);
+  const trainer = new Trainer(model, config, data);
+  try {
+    const result = await trainer.fit({
+      ...hooks,
+      onEpochEnd: async (m) => {
+        appendMetrics(dir, m);
+        saveCheckpoint(checkpointDir, model, { train: config, epoch: m.epoch });
+        await hooks.onEpochEnd?.(m);
+      },
+    });
+    if (result.stopped) saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
+    return result;
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/**
  * The model a configuration defines: loaded from `dir` when a finished run with exactly this
- * configuration is there (unless `retrain`), else trained on `data` and saved there as a run
- * directory (config.json, metrics.jsonl, checkpoint/).
+ * configuration is there (unless `retrain`), else trained there by `trainRun`.
  */
 export async function trainOrLoad(dir: string, config: VaeConfig, data: Mnist, hooks: TrainHooks = {}, retrain = false): Promise<TrainOrLoadResult> {
   if (!retrain && isFinishedRun(dir, config)) {
     return { model: loadCheckpoint(path.join(dir, RUN_FILES.checkpoint)).model, history: readMetrics(dir), dir, loaded: true };
   }
-  fs.mkdirSync(dir, { recursive: true });
-  writeRunConfig(dir, { config, startedAt: new Date().toISOString() });
-  resetMetrics(dir);
   const model = createVae(config, config.seed);
-  const trainer = new Trainer(model, config, data);
-  try {
-    const { history } = await trainer.fit({
-      ...hooks,
-      onEpochEnd: async (m) => {
-        appendMetrics(dir, m);
-        saveCheckpoint(path.join(dir, RUN_FILES.checkpoint), model, { train: config, epoch: m.epoch });
-        await hooks.onEpochEnd?.(m);
-      },
-    });
-    return { model, history, dir, loaded: false };
-  } finally {
-    trainer.dispose();
-  }
+  const { history } = await trainRun(dir, model, config, data, hooks);
+  return { model, history, dir, loaded: false };
 }

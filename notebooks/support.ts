@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tslab from 'tslab';
 import {
-  EpochMetrics, imageGridPng, loadMnist, makeConfig, Mnist, PlotlyFigure, runName, sliceSplit, StepInfo, TrainHooks, trainOrLoad,
+  EpochMetrics, imageGridPng, loadMnist, makeConfig, markdownTable, Mnist, PlotlyFigure, runName, sliceSplit, StepInfo, TrainHooks, trainOrLoad,
   TrainOrLoadResult, VaeConfig,
 } from '../lib/index'; // tslab resolves a directory import as lib.js, not lib/index
 
@@ -63,8 +63,7 @@ export function showImages(images: Float32Array, nx: number, ny: number, resize 
 
 /** A Markdown table from rows of cells. */
 export function showTable(header: string[], rows: (string | number)[][]): void {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  tslab.display.markdown([line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'));
+  tslab.display.markdown(markdownTable(header, rows));
 }
 
 /** Training hooks that keep one progress line updated in the cell's output, and a line per epoch. */
