@@ -5,15 +5,13 @@
 // ~12-30 ms per step for the seed model: slower than tfjs's ops, so there is none.)
 import * as tf from '@tensorflow/tfjs';
 import { loadNative, NativeAddon } from './kernels/native';
+import { WasmBackend } from './kernels/wasm_matmul';
 
 export interface Optimizer {
   applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void;
   dispose(): void;
 }
 
-interface WasmBackend {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
 interface CpuBackend {
   data: { get(id: tf.DataId): { values: Float32Array } };
 }

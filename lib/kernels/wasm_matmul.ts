@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { NativeAddon } from './native';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-interface WasmBackend {
+/** What our kernels use of tfjs's wasm backend (not in its public types). */
+export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   disposeData(id: tf.DataId): void;
