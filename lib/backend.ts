@@ -2,6 +2,8 @@
 // else wasm, else the pure-JS cpu backend. VAE_BACKEND=node|wasm|cpu forces one.
 import * as tf from '@tensorflow/tfjs';
 import { loadNative } from './kernels/native';
+import { installWasmFused } from './kernels/wasm_fused';
+import { installWasmIdentity } from './kernels/wasm_identity';
 import { installWasmMatMul } from './kernels/wasm_matmul';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -26,7 +28,10 @@ function register(name: BackendName): string | null {
       // The threaded build does not start in Node as shipped, and tfjs then silently falls back
       // to cpu; the single-threaded SIMD build is the one that works.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      installWasmMatMul(loadNative());
+      const native = loadNative();
+      installWasmMatMul(native);
+      installWasmIdentity();
+      if (native) installWasmFused(native);
     }
     return null;
   } catch (e) {

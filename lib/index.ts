@@ -15,6 +15,7 @@ export * from './run';
 export * from './figures';
 export * from './optimizer';
 export { loadNative } from './kernels/native';
+export { hasFusedKernels } from './kernels/wasm_fused';
 export * from './likelihood';
 export * from './compare';
 export * from './plotly';

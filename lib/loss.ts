@@ -3,6 +3,7 @@
 // callers can report -ELBO, reconstruction and KL.
 import * as tf from '@tensorflow/tfjs';
 import { Mode } from './config';
+import { fusedBernoulliNll, hasFusedKernels } from './kernels/wasm_fused';
 import { ForwardResult } from './model';
 
 export interface LossParts {
@@ -17,9 +18,10 @@ const LOG_CLIP = Math.log(1e-8);
  * -log p(x|z) per image for Bernoulli logits l: -sum_i x_i log y_i + (1 - x_i) log(1 - y_i) with
  * y = sigmoid(l). As the seed, y is clipped to [1e-8, 1 - 1e-8]; the clip is applied to the logs
  * (log y = l - softplus(l), log(1 - y) = -softplus(l), each at least log 1e-8), which is the same in
- * exact arithmetic and stays finite in float32.
+ * exact arithmetic and stays finite in float32. One fused kernel where the backend has it.
  */
 export function bernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
+  if (hasFusedKernels() && tf.util.arraysEqual(x.shape, logits.shape)) return fusedBernoulliNll(x, logits);
   const sp = tf.softplus(logits); // one softplus: log y = l - softplus(l), log(1 - y) = -softplus(l)
   const logY = tf.maximum(tf.sub(logits, sp), LOG_CLIP);
   const log1mY = tf.maximum(tf.neg(sp), LOG_CLIP);

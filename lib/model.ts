@@ -3,6 +3,7 @@
 // data files, losses or training; encoder and decoder are usable on their own.
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfig } from './config';
+import { Activation, fusedDense, hasFusedKernels } from './kernels/wasm_fused';
 import { bernoulliMask, standardNormal } from './random';
 import { Rng } from './rng';
 
@@ -55,14 +56,16 @@ function heDense(name: string, fanIn: number, fanOut: number, rng: Rng): Dense {
   };
 }
 
-function dense(x: tf.Tensor2D, layer: Dense): tf.Tensor2D {
-  return tf.add(tf.matMul(x, layer.w as tf.Tensor2D), layer.b);
-}
-
-/** Inverted dropout with keep probability `keep` (as tf.nn.dropout); identity without rng. */
-function dropout(h: tf.Tensor2D, keep: number, rng: Rng | undefined): tf.Tensor2D {
-  if (!rng || keep >= 1) return h;
-  return tf.mul(h, bernoulliMask(h.shape, keep, 1 / keep, rng));
+/**
+ * One layer of the MLPs: act(x w + b), then inverted dropout with keep probability `keep` (as
+ * tf.nn.dropout) when `rng` is given. One fused kernel where the backend has it (wasm + addon).
+ */
+function dense(x: tf.Tensor2D, layer: Dense, activation: Activation, keep = 1, rng?: Rng): tf.Tensor2D {
+  const mask = rng && keep < 1 ? bernoulliMask([x.shape[0], layer.b.shape[0]], keep, 1 / keep, rng) : undefined;
+  if (hasFusedKernels()) return fusedDense(x, layer.w as tf.Tensor2D, layer.b as tf.Tensor1D, activation, mask);
+  const pre = tf.add<tf.Tensor2D>(tf.matMul(x, layer.w as tf.Tensor2D), layer.b);
+  const h = activation === 'elu' ? tf.elu(pre) : activation === 'tanh' ? tf.tanh(pre) : pre;
+  return mask ? tf.mul(h, mask) : h;
 }
 
 export class Vae {
@@ -76,9 +79,9 @@ export class Vae {
   encode(x: tf.Tensor2D, rng?: Rng): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
     const [l0, l1, lo] = this.encoder;
     const keep = this.config.keepProb;
-    const h0 = dropout(tf.elu(dense(x, l0)), keep, rng);
-    const h1 = dropout(tf.tanh(dense(h0, l1)), keep, rng);
-    const params = dense(h1, lo);
+    const h0 = dense(x, l0, 'elu', keep, rng);
+    const h1 = dense(h0, l1, 'tanh', keep, rng);
+    const params = dense(h1, lo, 'linear');
     const dimZ = this.config.dimZ;
     const mu = tf.slice(params, [0, 0], [-1, dimZ]);
     const sigma = tf.add<tf.Tensor2D>(1e-6, tf.softplus(tf.slice(params, [0, dimZ], [-1, dimZ])));
@@ -92,9 +95,9 @@ export class Vae {
   decodeLogits(z: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
     const [l0, l1, lo] = this.decoder;
     const keep = this.config.keepProb;
-    const h0 = dropout(tf.tanh(dense(z, l0)), keep, rng);
-    const h1 = dropout(tf.elu(dense(h0, l1)), keep, rng);
-    return dense(h1, lo);
+    const h0 = dense(z, l0, 'tanh', keep, rng);
+    const h1 = dense(h0, l1, 'elu', keep, rng);
+    return dense(h1, lo, 'linear');
   }
 
   /** p(x|z) as images: Bernoulli means in [1e-8, 1 - 1e-8]. */

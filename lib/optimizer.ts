@@ -16,6 +16,17 @@ interface CpuBackend {
   data: { get(id: tf.DataId): { values: Float32Array } };
 }
 
+/**
+ * Gives `v` memory no other tensor shares (a clone or reshape of it, which wasm's Identity makes
+ * without copying), so that an in-place update changes the variable only.
+ */
+function ownMemory(v: tf.Variable): void {
+  if (tf.backend().refCount(v.dataId) <= 1) return;
+  const copy = tf.tensor(v.dataSync(), v.shape, v.dtype);
+  v.assign(copy);
+  copy.dispose();
+}
+
 /** A Float32Array over a tensor's own memory in the current backend, or null if unreachable. */
 function memoryOf(t: tf.Tensor): Float32Array | null {
   const name = tf.getBackend();
@@ -36,7 +47,7 @@ export class FusedAdam implements Optimizer {
   }
 
   /**
-   * One step. Each variable must own its memory (see `ownedVariable`): it is updated in place.
+   * One step, updating each variable in place (in memory of its own: see `ownMemory`).
    * m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  w <- w - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
    */
   applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void {
@@ -49,6 +60,7 @@ export class FusedAdam implements Optimizer {
     const c1 = 1 - Math.pow(b1, this.t);
     const c2 = 1 - Math.pow(b2, this.t);
     for (let i = 0; i < vars.length; i++) {
+      ownMemory(vars[i]);
       const g = memoryOf(grads[i]);
       const w = memoryOf(vars[i]); // taken last: no allocation happens after it
       if (!g || !w) throw new Error(`FusedAdam cannot reach the memory of the '${tf.getBackend()}' backend`);

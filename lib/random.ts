@@ -26,7 +26,5 @@ export function standardNormal(shape: [number, number], rng: Rng): tf.Tensor2D {
 
 /** Each entry `value` with probability p, else 0. */
 export function bernoulliMask(shape: number[], p: number, value: number, rng: Rng): tf.Tensor {
-  return tensorFrom(shape, (out) => {
-    for (let i = 0; i < out.length; i++) out[i] = rng.next() < p ? value : 0;
-  });
+  return tensorFrom(shape, (out) => rng.fillBernoulli(out, p, value));
 }

@@ -1,5 +1,6 @@
 // One seed for a whole run: a small deterministic generator (mulberry32) that shuffles batches
 // and hands out seeds to tfjs's seeded random ops (init, dropout, noise, sampling of z).
+import { loadNative } from './kernels/native';
 
 // Bound once: code run inside a VM context (jest) pays for every global lookup of `Math`.
 const { imul, log, sqrt, cos, sin, PI } = Math;
@@ -19,6 +20,17 @@ export class Rng {
     t = imul(t ^ (t >>> 15), t | 1);
     t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /**
+   * out[i] = value with probability p, else 0; one draw each, in order. The addon's loop, when
+   * built, gives the same numbers ~20x faster (dropout masks are 64,000 draws a layer).
+   */
+  fillBernoulli(out: Float32Array, p: number, value: number): Float32Array {
+    const native = loadNative();
+    if (native) native.bernoulliFill(this.state, out, p, value);
+    else for (let i = 0; i < out.length; i++) out[i] = this.next() < p ? value : 0;
+    return out;
   }
 
   /** A fresh seed for one tfjs random op (tf.randomNormal(..., seed) and friends). */

@@ -1,10 +1,16 @@
-// Optional native kernels for the wasm backend: single-precision matrix products through
-// OpenBLAS's cblas_sgemm, working in place on Float32Array views of the wasm heap (no copies).
-// Built at install time when OpenBLAS is present; the library runs without it.
+// Optional native kernels for the wasm backend, working in place on Float32Array views of the
+// wasm heap (no copies): single-precision matrix products through OpenBLAS's cblas_sgemm, the
+// fused dense layer (product + bias + activation + dropout) and its gradient, the Bernoulli
+// negative log-likelihood from logits and its gradient, and Adam. Built at install time when
+// OpenBLAS is present; the library runs without it (lib/kernels/native.ts).
 #include <node_api.h>
 #include <cblas.h>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "vae_math.h"
 
 namespace {
 
@@ -97,12 +103,215 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+// Reads the arguments of a kernel call: Float32Arrays (or null for an absent optional one) and
+// integers, in order. On a wrong argument it throws a JavaScript error and ok() turns false.
+class Args {
+ public:
+  Args(napi_env env, napi_callback_info info, size_t expected, const char* name) : env_(env), name_(name) {
+    argc_ = kMax;
+    napi_get_cb_info(env, info, &argc_, argv_, nullptr, nullptr);
+    if (argc_ != expected) fail("wrong number of arguments");
+  }
+  bool ok() const { return ok_; }
+  float* f32(size_t i, size_t min_length, bool optional = false) {
+    if (!ok_) return nullptr;
+    napi_valuetype t;
+    napi_typeof(env_, argv_[i], &t);
+    if (optional && t == napi_null) return nullptr;
+    napi_typedarray_type type;
+    size_t length;
+    void* ptr;
+    napi_value buffer;
+    size_t offset;
+    if (napi_get_typedarray_info(env_, argv_[i], &type, &length, &ptr, &buffer, &offset) != napi_ok || type != napi_float32_array) {
+      fail("expected a Float32Array");
+      return nullptr;
+    }
+    if (length < min_length) fail("array shorter than its shape");
+    return static_cast<float*>(ptr);
+  }
+  int32_t i32(size_t i) {
+    int32_t v = 0;
+    if (ok_ && (napi_get_value_int32(env_, argv_[i], &v) != napi_ok || v < 0)) fail("expected an integer >= 0");
+    return v;
+  }
+
+ private:
+  void fail(const char* why) {
+    if (!ok_) return;
+    ok_ = false;
+    std::string message = std::string(name_) + ": " + why;
+    napi_throw_error(env_, nullptr, message.c_str());
+  }
+  static constexpr size_t kMax = 10;
+  napi_env env_;
+  const char* name_;
+  size_t argc_;
+  napi_value argv_[kMax];
+  bool ok_ = true;
+};
+
+enum Activation { kLinear = 0, kElu = 1, kTanh = 2 };
+
+// dense(x, w, b, mask | null, y, m, k, n, activation): y (m x n) = act(x w + b) * mask, x (m x k),
+// w (k x n), b (n); mask (m x n) multiplies after the activation (inverted dropout), when given.
+napi_value Dense(napi_env env, napi_callback_info info) {
+  Args args(env, info, 9, "dense");
+  const int32_t m = args.i32(5), k = args.i32(6), n = args.i32(7), act = args.i32(8);
+  const size_t mn = size_t(m) * n;
+  const float* x = args.f32(0, size_t(m) * k);
+  const float* w = args.f32(1, size_t(k) * n);
+  const float* b = args.f32(2, n);
+  const float* mask = args.f32(3, mn, true);
+  float* y = args.f32(4, mn);
+  if (!args.ok()) return nullptr;
+  for (int32_t i = 0; i < m; i++) std::memcpy(y + size_t(i) * n, b, sizeof(float) * n);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, x, k, w, n, 1.0f, y, n);
+  if (act == kElu) {
+    for (size_t j = 0; j < mn; j++) y[j] = vae::elu_f(y[j]);
+  } else if (act == kTanh) {
+    for (size_t j = 0; j < mn; j++) y[j] = vae::tanh_f(y[j]);
+  }
+  if (mask) {
+    for (size_t j = 0; j < mn; j++) y[j] *= mask[j];
+  }
+  return nullptr;
+}
+
+// activationGrad(dy, y, mask | null, dPre, db, m, n, activation): the gradient of dense's output
+// y with respect to its pre-activation, dPre = dy * mask * act'(a) with a = y / mask (0 where the
+// mask is 0), and db = the column sums of dPre. act' from the activation's output, as tfjs:
+// tanh' = 1 - a^2, elu' = 1 where a >= 0, else a + 1.
+napi_value ActivationGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info, 8, "activationGrad");
+  const int32_t m = args.i32(5), n = args.i32(6), act = args.i32(7);
+  const size_t mn = size_t(m) * n;
+  const float* dy = args.f32(0, mn);
+  const float* y = args.f32(1, mn);
+  const float* mask = args.f32(2, mn, true);
+  float* dpre = args.f32(3, mn);
+  float* db = args.f32(4, n);
+  if (!args.ok()) return nullptr;
+  for (size_t j = 0; j < mn; j++) {
+    const float s = mask ? mask[j] : 1.0f;
+    const float a = s != 0.0f ? y[j] / s : 0.0f;
+    const float d = act == kTanh ? 1.0f - a * a : act == kElu ? (a >= 0.0f ? 1.0f : a + 1.0f) : 1.0f;
+    dpre[j] = dy[j] * s * d;
+  }
+  std::memset(db, 0, sizeof(float) * n);
+  for (int32_t i = 0; i < m; i++) {
+    const float* row = dpre + size_t(i) * n;
+    for (int32_t j = 0; j < n; j++) db[j] += row[j];
+  }
+  return nullptr;
+}
+
+// The seed's clip of Bernoulli means to [1e-8, 1 - 1e-8], applied to their logs (lib/loss.ts).
+constexpr float kLogClip = -18.420680743952367f;  // log(1e-8)
+
+// bernoulliNll(x, logits, nll, m, n): nll (m) = -sum_j x log y + (1 - x) log(1 - y), y =
+// sigmoid(logits), with log y = l - softplus(l) and log(1 - y) = -softplus(l), each >= log 1e-8.
+napi_value BernoulliNll(napi_env env, napi_callback_info info) {
+  Args args(env, info, 5, "bernoulliNll");
+  const int32_t m = args.i32(3), n = args.i32(4);
+  const float* x = args.f32(0, size_t(m) * n);
+  const float* l = args.f32(1, size_t(m) * n);
+  float* nll = args.f32(2, m);
+  if (!args.ok()) return nullptr;
+  float terms[1024];
+  for (int32_t i = 0; i < m; i++) {
+    const float* xi = x + size_t(i) * n;
+    const float* li = l + size_t(i) * n;
+    double sum = 0;
+    for (int32_t j0 = 0; j0 < n; j0 += 1024) {
+      const int32_t len = n - j0 < 1024 ? n - j0 : 1024;
+      for (int32_t j = 0; j < len; j++) {
+        const float lj = li[j0 + j], xj = xi[j0 + j];
+        const float sp = (lj > 0 ? lj : 0.0f) + vae::log1p_unit(vae::exp_f(lj > 0 ? -lj : lj));
+        const float log_y = lj - sp > kLogClip ? lj - sp : kLogClip;
+        const float log_1my = -sp > kLogClip ? -sp : kLogClip;
+        terms[j] = xj * log_y + (1.0f - xj) * log_1my;
+      }
+      for (int32_t j = 0; j < len; j++) sum += terms[j];
+    }
+    nll[i] = static_cast<float>(-sum);
+  }
+  return nullptr;
+}
+
+// bernoulliNllGrad(dNll, x, logits, dLogits, m, n): dLogits = dNll_i * d nll_i / d logits, i.e.
+// dNll_i * (x (1 - y) [log y unclipped] - (1 - x) y [log(1 - y) unclipped]) * -1; at the clip
+// boundary the gradient passes, as tf.maximum's.
+napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info, 6, "bernoulliNllGrad");
+  const int32_t m = args.i32(4), n = args.i32(5);
+  const float* dnll = args.f32(0, m);
+  const float* x = args.f32(1, size_t(m) * n);
+  const float* l = args.f32(2, size_t(m) * n);
+  float* dl = args.f32(3, size_t(m) * n);
+  if (!args.ok()) return nullptr;
+  for (int32_t i = 0; i < m; i++) {
+    const float g = dnll[i];
+    const size_t o = size_t(i) * n;
+    for (int32_t j = 0; j < n; j++) {
+      const float lj = l[o + j], xj = x[o + j];
+      const float e = vae::exp_f(lj > 0 ? -lj : lj);  // e^-|l|
+      const float sp = (lj > 0 ? lj : 0.0f) + vae::log1p_unit(e);
+      const float y = lj >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);  // sigmoid(l)
+      const float d_log_y = lj - sp >= kLogClip ? 1.0f - y : 0.0f;
+      const float d_log_1my = -sp >= kLogClip ? -y : 0.0f;
+      dl[o + j] = -g * (xj * d_log_y + (1.0f - xj) * d_log_1my);
+    }
+  }
+  return nullptr;
+}
+
+// bernoulliFill(state, out, p, value): out[i] = value with probability p, else 0, one uniform draw
+// of mulberry32 each, in order, exactly as lib/rng.ts's Rng.next() < p; advances state (Int32Array).
+napi_value BernoulliFill(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  napi_typedarray_type type;
+  size_t n_state, n;
+  void *state_ptr, *out_ptr;
+  napi_value buffer;
+  size_t offset;
+  double p, value;
+  if (argc != 4 || napi_get_typedarray_info(env, argv[0], &type, &n_state, &state_ptr, &buffer, &offset) != napi_ok ||
+      type != napi_int32_array || n_state < 1 || napi_get_typedarray_info(env, argv[1], &type, &n, &out_ptr, &buffer, &offset) != napi_ok ||
+      type != napi_float32_array || napi_get_value_double(env, argv[2], &p) != napi_ok || napi_get_value_double(env, argv[3], &value) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number)");
+    return nullptr;
+  }
+  uint32_t* state = static_cast<uint32_t*>(state_ptr);
+  float* out = static_cast<float*>(out_ptr);
+  const uint32_t a0 = state[0];
+  const float v = static_cast<float>(value);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t t = a0 + uint32_t(i + 1) * 0x6d2b79f5u;
+    t = (t ^ (t >> 15)) * (t | 1u);
+    t ^= t + (t ^ (t >> 7)) * (t | 61u);
+    t ^= t >> 14;
+    out[i] = double(t) / 4294967296.0 < p ? v : 0.0f;
+  }
+  state[0] = a0 + uint32_t(n) * 0x6d2b79f5u;
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, Sgemm, nullptr, &fn);
-  napi_set_named_property(env, exports, "sgemm", fn);
-  napi_create_function(env, "adam", NAPI_AUTO_LENGTH, Adam, nullptr, &fn);
-  napi_set_named_property(env, exports, "adam", fn);
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } functions[] = {{"sgemm", Sgemm}, {"adam", Adam}, {"dense", Dense}, {"activationGrad", ActivationGrad},
+                   {"bernoulliNll", BernoulliNll}, {"bernoulliNllGrad", BernoulliNllGrad},
+                   {"bernoulliFill", BernoulliFill}};
+  for (const auto& f : functions) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
   napi_value config;
   napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &config);
   napi_set_named_property(env, exports, "blasConfig", config);

@@ -1,20 +1,24 @@
-// The fast paths (native or transposition-free products on wasm, fused Adam) must give the
-// numbers of the plain tfjs formulation: compared here against tfjs's cpu kernels.
+// The fast paths (native or transposition-free products on wasm, fused dense layers and loss,
+// fused Adam) must give the numbers of the plain tfjs formulation: compared here against tfjs's
+// cpu kernels, which run the plain ops.
 import * as tf from '@tensorflow/tfjs';
-import { createAdam, createVae, FusedAdam, initBackend, loadNative, makeConfig, Vae, vaeLoss } from '../lib';
+import { createAdam, createVae, FusedAdam, hasFusedKernels, initBackend, loadNative, makeConfig, Rng, Vae, vaeLoss } from '../lib';
 import { realMnist } from './helpers';
 
 function batch(): tf.Tensor2D {
   return tf.tensor2d(realMnist().train.images.subarray(0, 64 * 784), [64, 784]);
 }
 
-/** Loss and gradients of the seed model (dim_z 20, n_hidden 500) on a fixed batch and eps, no dropout. */
-function lossAndGrads(model: Vae): { loss: number; grads: Float32Array[] } {
+/**
+ * Loss and gradients of the seed model (dim_z 20, n_hidden 500) on a fixed batch, with the
+ * dropout masks and eps of a fixed seed (drawn in JavaScript: the same on every backend).
+ */
+function lossAndGrads(model: Vae, dropout = true): { loss: number; grads: Float32Array[] } {
   return tf.tidy(() => {
     const x = batch();
-    const eps = tf.randomNormal([64, 20], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const noise = dropout ? { rng: new Rng(5) } : { eps: tf.randomNormal([64, 20], 0, 1, 'float32', 5) as tf.Tensor2D };
     const vars = model.trainableVariables();
-    const { value, grads } = tf.variableGrads(() => vaeLoss(x, model.forward(x, { eps }), 1, 'vae').total, vars);
+    const { value, grads } = tf.variableGrads(() => vaeLoss(x, model.forward(x, noise), 1, 'vae').total, vars);
     return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
   });
 }
@@ -29,13 +33,18 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('fast paths equal the plain formulation', () => {
-  test('wasm loss and gradients of the seed model match tfjs cpu kernels', async () => {
+  test.each([
+    ['with dropout', true],
+    ['without dropout', false],
+  ])('wasm loss and gradients of the seed model match tfjs cpu kernels, %s', async (_, dropout) => {
     await initBackend('cpu');
     const model = createVae(makeConfig(), 3);
-    const ref = lossAndGrads(model);
+    const ref = lossAndGrads(model, dropout);
     await initBackend('wasm');
-    const ours = lossAndGrads(model);
-    expect(ours.loss).toBeCloseTo(ref.loss, 2);
+    expect(hasFusedKernels()).toBe(loadNative() !== null);
+    const ours = lossAndGrads(model, dropout);
+    expect(ours.loss).toBeGreaterThan(100); // a real loss, not a degenerate one
+    expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-5 * ref.loss);
     ours.grads.forEach((g, i) => expect(maxRelDiff(g, ref.grads[i])).toBeLessThan(1e-4));
   });
 
@@ -57,5 +66,29 @@ describe('fast paths equal the plain formulation', () => {
     fusedVars.forEach((v, i) => expect(maxRelDiff(v.dataSync() as Float32Array, plainVars[i].dataSync() as Float32Array)).toBeLessThan(1e-5));
     // The weights did move: 5 steps of lr 0.01.
     expect(maxRelDiff(fusedVars[0].dataSync() as Float32Array, make()[0].dataSync() as Float32Array)).toBeGreaterThan(1e-3);
+  });
+
+  test('dropout masks drawn by the addon are the draws of Rng.next()', () => {
+    const rng = new Rng(42), ref = new Rng(42);
+    const mask = rng.fillBernoulli(new Float32Array(10001), 0.9, 1 / 0.9);
+    const expected = Float32Array.from({ length: 10001 }, () => (ref.next() < 0.9 ? 1 / 0.9 : 0));
+    expect(mask).toEqual(expected);
+    expect(rng.next()).toBe(ref.next()); // the state advanced by as many draws
+    const kept = mask.filter((v) => v > 0).length / mask.length;
+    expect(kept).toBeGreaterThan(0.88);
+    expect(kept).toBeLessThan(0.92);
+  });
+
+  (loadNative() ? test : test.skip)('a clone of a variable keeps its values through a fused Adam step', async () => {
+    await initBackend('wasm');
+    const v = tf.variable(tf.tensor1d([1, 2, 3]));
+    const before = v.clone(); // shares memory on wasm (no-copy Identity)
+    const adam = createAdam(0.1, 0.9, 0.999, 1e-8, true);
+    const g = tf.tensor1d([1, -1, 1]);
+    adam.applyGradients([v], [g]);
+    expect(Array.from(before.dataSync())).toEqual([1, 2, 3]);
+    const after = Array.from(v.dataSync());
+    [0.9, 2.1, 2.9].forEach((x, i) => expect(after[i]).toBeCloseTo(x, 5));
+    [v, before, g].forEach((t) => t.dispose());
   });
 });

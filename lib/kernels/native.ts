@@ -8,6 +8,16 @@ export interface NativeAddon {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
   /** One Adam step in place (see lib/optimizer.ts); c1 = 1 - beta1^t, c2 = 1 - beta2^t. */
   adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, c1: number, c2: number, eps: number): void;
+  /** y (m x n) = act(x w + b) * mask; act 0 linear, 1 ELU, 2 tanh; mask null: none. */
+  dense(x: Float32Array, w: Float32Array, b: Float32Array, mask: Float32Array | null, y: Float32Array, m: number, k: number, n: number, act: number): void;
+  /** dPre = dy * mask * act'(y / mask); db = column sums of dPre. */
+  activationGrad(dy: Float32Array, y: Float32Array, mask: Float32Array | null, dPre: Float32Array, db: Float32Array, m: number, n: number, act: number): void;
+  /** nll (m) of targets x (m x n) under Bernoulli logits, the seed's clip in log space. */
+  bernoulliNll(x: Float32Array, logits: Float32Array, nll: Float32Array, m: number, n: number): void;
+  /** dLogits = dNll_i * d nll_i / d logits. */
+  bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number): void;
+  /** out[i] = value with probability p, else 0: mulberry32 draws from state[0], as Rng.next() < p. */
+  bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number): void;
   blasConfig: string;
 }
 

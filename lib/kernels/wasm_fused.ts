@@ -1,0 +1,112 @@
+// Fused kernels for the wasm backend, run by the OpenBLAS addon on the wasm heap, with their
+// gradients. Each replaces a chain of small tfjs kernels (and their bookkeeping) by one call:
+// - VaeDense: act(x w + b) * mask — product, bias, ELU/tanh and dropout in one pass;
+//   its gradient is VaeDenseGrad (dPre and the bias gradient in one pass) and two products.
+// - VaeBernoulliNll: the seed's clipped Bernoulli negative log-likelihood per image, from logits;
+//   its gradient is VaeBernoulliNllGrad.
+// lib/model.ts and lib/loss.ts use them when `hasFusedKernels()`, else the plain tfjs ops, which
+// define what they compute (a test compares the two).
+import * as tf from '@tensorflow/tfjs';
+import { NativeAddon } from './native';
+import { WasmBackend } from './wasm_matmul';
+
+export type Activation = 'linear' | 'elu' | 'tanh';
+const ACTIVATION_CODE: Record<Activation, number> = { linear: 0, elu: 1, tanh: 2 };
+
+export const DENSE = 'VaeDense';
+const DENSE_GRAD = 'VaeDenseGrad';
+export const BERNOULLI_NLL = 'VaeBernoulliNll';
+const BERNOULLI_NLL_GRAD = 'VaeBernoulliNllGrad';
+
+type Inputs = tf.TensorInfo[]; // our kernels take their inputs as an array (as tfjs's AddN)
+const arg = (args: { inputs: unknown }): Inputs => args.inputs as Inputs;
+const activationOf = (attrs: unknown): Activation => (attrs as { activation: Activation }).activation;
+
+let installed = false;
+
+/** Registers the fused kernels (wasm) and their gradients, once per process. */
+export function installWasmFused(native: NativeAddon): void {
+  if (installed) return;
+  installed = true;
+  const kernel = (kernelName: string, kernelFunc: (inputs: Inputs, backend: WasmBackend, attrs: unknown) => tf.TensorInfo | tf.TensorInfo[]) =>
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (a) => kernelFunc(arg(a), a.backend as unknown as WasmBackend, a.attrs) });
+
+  // Heap views are taken after makeOutput: an allocation may grow (and so replace) the heap.
+  kernel(DENSE, ([x, w, b, mask], backend, attrs) => {
+    const [m, k] = x.shape, n = w.shape[1];
+    const y = backend.makeOutput([m, n], 'float32');
+    const view = (t: tf.TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
+    native.dense(view(x)!, view(w)!, view(b)!, view(mask), view(y)!, m, k, n, ACTIVATION_CODE[activationOf(attrs)]);
+    return y;
+  });
+  kernel(DENSE_GRAD, ([dy, y, mask], backend, attrs) => {
+    const [m, n] = y.shape;
+    const dPre = backend.makeOutput([m, n], 'float32');
+    const db = backend.makeOutput([n], 'float32');
+    const view = (t: tf.TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
+    native.activationGrad(view(dy)!, view(y)!, view(mask), view(dPre)!, view(db)!, m, n, ACTIVATION_CODE[activationOf(attrs)]);
+    return [dPre, db];
+  });
+  kernel(BERNOULLI_NLL, ([x, logits], backend) => {
+    const [m, n] = logits.shape;
+    const nll = backend.makeOutput([m], 'float32');
+    native.bernoulliNll(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(logits), backend.typedArrayFromHeap(nll), m, n);
+    return nll;
+  });
+  kernel(BERNOULLI_NLL_GRAD, ([dNll, x, logits], backend) => {
+    const [m, n] = logits.shape;
+    const dLogits = backend.makeOutput([m, n], 'float32');
+    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t);
+    native.bernoulliNllGrad(view(dNll), view(x), view(logits), view(dLogits), m, n);
+    return dLogits;
+  });
+
+  // Gradients. Saved: the inputs in order, then the output. Only the closures of inputs on a
+  // path to the variables run (tfjs prunes the others): the first layer's dx is never computed.
+  tf.registerGradient({
+    kernelName: DENSE,
+    saveAllInputs: true,
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, w, , mask, y] = saved.length === 5 ? saved : [saved[0], saved[1], saved[2], undefined, saved[3]];
+      const inputs = mask ? [dy as tf.Tensor, y, mask] : [dy as tf.Tensor, y];
+      const [dPre, db] = tf.engine().runKernel(DENSE_GRAD, inputs as unknown as tf.NamedTensorMap, attrs) as tf.Tensor[];
+      return {
+        0: () => tf.matMul(dPre, w, false, true),
+        1: () => tf.matMul(x, dPre, true, false),
+        2: () => db,
+        3: () => tf.zerosLike(mask!), // the dropout mask is drawn, never trained
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: BERNOULLI_NLL,
+    saveAllInputs: true,
+    gradFunc: (dy, [x, logits]) => ({
+      0: () => {
+        // d nll / d x = log(1 - y) - log y (clipped logs); the targets are data, so this is only for completeness.
+        const sp = tf.softplus(logits);
+        const logY = tf.maximum(tf.sub(logits, sp), Math.log(1e-8));
+        const log1mY = tf.maximum(tf.neg(sp), Math.log(1e-8));
+        return tf.mul(tf.expandDims(dy as tf.Tensor, 1), tf.sub(log1mY, logY));
+      },
+      1: () => tf.engine().runKernel(BERNOULLI_NLL_GRAD, [dy, x, logits] as unknown as tf.NamedTensorMap) as tf.Tensor,
+    }),
+  });
+}
+
+/** True when the fused kernels serve the active backend. */
+export function hasFusedKernels(): boolean {
+  return installed && tf.getBackend() === 'wasm';
+}
+
+/** act(x w + b) * mask through VaeDense (callers check `hasFusedKernels()`). */
+export function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, mask?: tf.Tensor): tf.Tensor2D {
+  const inputs = mask ? [x, w, b, mask] : [x, w, b];
+  return tf.engine().runKernel(DENSE, inputs as unknown as tf.NamedTensorMap, { activation }) as tf.Tensor2D;
+}
+
+/** Per-image Bernoulli negative log-likelihood through VaeBernoulliNll. */
+export function fusedBernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
+  return tf.engine().runKernel(BERNOULLI_NLL, [x, logits] as unknown as tf.NamedTensorMap) as tf.Tensor1D;
+}
