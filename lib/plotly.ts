@@ -1,7 +1,9 @@
 // Interactive figures for the notebooks, as plain Plotly figure specs ({ data, layout }): loss
-// curves, latent scatters coloured by digit with hover, image grids as heatmaps. Pure: the
-// notebooks display them (notebooks/support.ts); nothing here knows about Jupyter.
+// curves, runs on the rate-distortion plane, latent scatters coloured by digit with hover, image
+// grids as PNG image traces. Pure: the notebooks display them (notebooks/support.ts); nothing here
+// knows about Jupyter.
 import { grayPng, tileImages } from './plot';
+import { RunRow } from './compare';
 import { EpochMetrics } from './train';
 
 export interface PlotlyFigure {
@@ -11,17 +13,53 @@ export interface PlotlyFigure {
 
 const DIGIT_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
-/** Train and test loss per epoch for one or more runs. */
+/**
+ * Loss per epoch for one or more runs: train (mean over the epoch's minibatches, dropout on; dotted),
+ * validation (dashed, when the run recorded it) and test (solid), one colour per run.
+ */
 export function lossCurvesFigure(runs: { name: string; history: EpochMetrics[] }[], title = 'loss per epoch'): PlotlyFigure {
   const data = runs.flatMap(({ name, history }, i) => {
     const color = DIGIT_COLORS[i % DIGIT_COLORS.length];
     const x = history.map((m) => m.epoch);
-    return [
-      { type: 'scatter', mode: 'lines+markers', name: `${name} train`, x, y: history.map((m) => m.trainLoss), line: { color, dash: 'dot' } },
-      { type: 'scatter', mode: 'lines+markers', name: `${name} test`, x, y: history.map((m) => m.test.loss), line: { color } },
-    ];
+    const line = (split: string, y: number[], dash: string) => ({ type: 'scatter', mode: 'lines+markers', name: `${name} ${split}`, x, y, line: { color, dash } });
+    const validation = history.every((m) => m.validation) ? [line('validation', history.map((m) => m.validation!.loss), 'dash')] : [];
+    return [line('train', history.map((m) => m.trainLoss), 'dot'), ...validation, line('test', history.map((m) => m.test.loss), 'solid')];
   });
   return { data, layout: { title: { text: title }, xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'loss (nats per image)' } }, height: 380 } };
+}
+
+/**
+ * Runs on the rate-distortion plane (Alemi et al. 2018): KL(q(z|x) || p(z)), the rate, against
+ * the reconstruction term, the distortion, both on the test set; -ELBO is their sum, so lines of
+ * equal -ELBO run at 45 degrees. Lower beta buys reconstruction with rate; more latent dimensions
+ * move runs down and right. Hover shows each run's configuration.
+ */
+export function rateDistortionFigure(rows: RunRow[], title = 'runs on the rate-distortion plane (test set)'): PlotlyFigure {
+  const groups = [...new Set(rows.map((r) => r.mode))];
+  const data = groups.map((mode, i) => {
+    const rs = rows.filter((r) => r.mode === mode);
+    return {
+      type: 'scatter',
+      mode: 'markers+text',
+      name: mode,
+      x: rs.map((r) => r.kl),
+      y: rs.map((r) => r.recon),
+      text: rs.map((r) => `z${r.dimZ} β${r.klBeta}${r.addNoise ? ' noise' : ''}`),
+      textposition: 'top center',
+      hovertext: rs.map((r) => `${r.run}<br>${r.epochs} epochs, seed ${r.seed}<br>test loss ${r.testElbo.toFixed(2)} = recon ${r.recon.toFixed(2)} + β·KL`),
+      hoverinfo: 'text',
+      marker: { color: DIGIT_COLORS[i % DIGIT_COLORS.length], size: 9 },
+    };
+  });
+  return {
+    data,
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: 'rate: KL(q(z|x) || p(z)) (nats)' }, rangemode: 'tozero' },
+      yaxis: { title: { text: 'distortion: −log p(x|z) (nats)' } },
+      height: 420,
+    },
+  };
 }
 
 /** The first two latent coordinates of n images, one trace per digit (legend toggles digits). */

@@ -4,8 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tslab from 'tslab';
 import {
-  EpochMetrics, imageGridPng, loadMnist, makeConfig, markdownTable, Mnist, PlotlyFigure, runName, sliceSplit, StepInfo, TrainHooks, trainOrLoad,
-  TrainOrLoadResult, VaeConfig,
+  collectRuns, EpochMetrics, imageGridPng, loadMnist, makeConfig, markdownTable, Mnist, PlotlyFigure, rateDistortionFigure, runName,
+  runsToMarkdown, sliceSplit, StepInfo, TrainHooks, trainOrLoad, TrainOrLoadResult, VaeConfig,
 } from '../lib/index'; // tslab resolves a directory import as lib.js, not lib/index
 
 /** VAE_NB_QUICK=1: the reduced setting CI runs (1 epoch on 5,000 images). */
@@ -66,6 +66,13 @@ export function showTable(header: string[], rows: (string | number)[][]): void {
   tslab.display.markdown(markdownTable(header, rows));
 }
 
+/** Every run under RUNS_DIR: on the rate-distortion plane, then as `npm run compare`'s table. */
+export function showRuns(): void {
+  const rows = collectRuns(RUNS_DIR);
+  show(rateDistortionFigure(rows));
+  tslab.display.markdown(runsToMarkdown(rows));
+}
+
 /** Training hooks that keep one progress line updated in the cell's output, and a line per epoch. */
 export function progress(label: string): TrainHooks {
   const live = tslab.newDisplay();
@@ -81,7 +88,7 @@ export function progress(label: string): TrainHooks {
       }
     },
     onEpochEnd: (m: EpochMetrics) => {
-      done.push(`${label} epoch ${m.epoch}: test -ELBO ${m.test.loss.toFixed(2)} (reconstruction ${m.test.recon.toFixed(2)}, KL ${m.test.kl.toFixed(2)}), ${m.seconds.toFixed(0)} s`);
+      done.push(`${label} epoch ${m.epoch}: test loss ${m.test.loss.toFixed(2)} (reconstruction ${m.test.recon.toFixed(2)}, KL ${m.test.kl.toFixed(2)}), ${m.seconds.toFixed(0)} s`);
       render();
     },
   };

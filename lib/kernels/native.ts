@@ -23,7 +23,8 @@ export interface NativeAddon {
 
 const ADDON = path.join(__dirname, '..', '..', 'build', 'Release', 'vae_native.node');
 
-function hasAvx512(): boolean {
+/** Whether the CPU has AVX-512 (Linux's /proc/cpuinfo; false elsewhere). */
+export function hasAvx512(): boolean {
   try {
     return /\bavx512f\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
   } catch {
