@@ -56,7 +56,7 @@ async function worker(backend: string): Promise<void> {
   for (let i = 0; i < reps; i++) once();
   const matMulMs = Number(process.hrtime.bigint() - t) / 1e6 / reps;
 
-  const nativeProducts = backend === 'wasm' && lib.loadNative() ? 'OpenBLAS' : backend === 'wasm' ? 'XNNPACK (transposes materialised)' : 'tfjs';
+  const nativeProducts = backend === 'wasm' && lib.loadNative() ? 'OpenBLAS + fused kernels' : backend === 'wasm' ? 'XNNPACK (transposes materialised)' : 'tfjs';
   const result: WorkerResult = {
     backend,
     product: nativeProducts,
@@ -72,6 +72,7 @@ async function worker(backend: string): Promise<void> {
 const VARIANTS: { backend: string; label: string; env: NodeJS.ProcessEnv }[] = [
   { backend: 'node', label: 'node', env: {} },
   { backend: 'wasm', label: 'wasm', env: {} },
+  { backend: 'wasm', label: 'wasm, 2 BLAS threads', env: { OPENBLAS_NUM_THREADS: '2' } },
   { backend: 'wasm', label: 'wasm, VAE_NATIVE=0', env: { VAE_NATIVE: '0' } },
   { backend: 'cpu', label: 'cpu', env: {} },
 ];
@@ -116,7 +117,8 @@ function main(): void {
 
   const rows: string[] = [];
   for (const { backend, label, env } of VARIANTS) {
-    if (env.VAE_NATIVE === '0' && !rows.some((r) => r.includes('OpenBLAS'))) continue; // no addon: already timed
+    const addon = rows.some((r) => r.includes('OpenBLAS'));
+    if ((env.VAE_NATIVE === '0' || env.OPENBLAS_NUM_THREADS) && !addon) continue; // no addon: already timed, no BLAS
     const ours: WorkerResult[] = [];
     const torch: number[][] = []; // per peer setting
     for (let r = 0; r < (backend === 'cpu' ? 1 : ROUNDS); r++) {
