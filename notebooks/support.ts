@@ -13,7 +13,7 @@ export const QUICK = process.env.VAE_NB_QUICK === '1';
 
 /** The settings of the notebook runs: the real ones, or the reduced CI ones. */
 export function notebookConfig(overrides: Partial<VaeConfig>): VaeConfig {
-  return makeConfig({ numEpochs: QUICK ? 1 : 5, ...overrides });
+  return makeConfig({ numEpochs: QUICK ? 1 : 20, ...overrides });
 }
 
 /** Number of training images the notebook runs use. */
