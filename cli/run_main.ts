@@ -5,8 +5,8 @@
 import * as path from 'path';
 import {
   addSaltAndPepper, BackendError, CheckpointError, createVae, DataError, DivergenceError, EpochMetrics, firstImages,
-  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, summarizeRun, trainRun,
-  writeFileAtomic, writeRunSummary,
+  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
+  writeFileAtomic,
 } from '../lib';
 import { FlagError, Flags, parseFlags } from './flags';
 import { createProgress } from './progress';
@@ -64,14 +64,12 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
         }
       },
     };
-    const { history, stopped } = await trainRun(out, model, config, data, hooks, { run, backend });
+    const { history, stopped, summary } = await trainRun(out, model, config, data, { hooks, info: { run, backend }, isK: run.isK });
     if (stopped) {
       progress.stop();
       log(`interrupted during epoch ${history.length + 1}: checkpoint (after ${history.length} full epochs and the steps since) and metrics saved in ${out}`);
       return 130;
     }
-    const summary = summarizeRun(model, data.test, history, run.isK, config.seed);
-    writeRunSummary(out, summary);
     if (summary.isLogLikelihood) log(`test log p(x) >= ${summary.isLogLikelihood.value.toFixed(2)} (importance sampling, k = ${summary.isLogLikelihood.k})`);
     if (summary.activeUnits !== null) log(`active units: ${summary.activeUnits} of ${config.dimZ}`);
     log(`done: results in ${out}`);

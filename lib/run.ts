@@ -107,19 +107,31 @@ export interface TrainOrLoadResult {
   history: EpochMetrics[];
   dir: string;
   loaded: boolean; // true: an earlier run's checkpoint was reused
+  summary: RunSummary; // summary.json: written at the end of training, or when a loaded run lacked it
 }
+
+export interface TrainRunOptions {
+  hooks?: TrainHooks;
+  info?: Record<string, unknown>; // more to record in config.json (the command line's flags, the backend)
+  isK?: number; // importance samples per test image for summary.json (0: no IS estimate); default 50
+}
+
+/** A finished run has its summary; one stopped early has none. */
+export type TrainRunResult = { history: EpochMetrics[] } & ({ stopped: true; summary: null } | { stopped: false; summary: RunSummary });
 
 /**
  * Trains `model` as the run directory `dir`: config.json (with `info`), then after every epoch a
- * metrics line and the checkpoint; a run stopped early (hooks.shouldStop) saves its checkpoint
- * too. The command line and the notebooks both train through here.
+ * metrics line and the checkpoint, and at the end summary.json (IS log-likelihood, active units);
+ * a run stopped early (hooks.shouldStop) saves its checkpoint and has no summary. The command line
+ * and the notebooks both train through here.
  */
 export async function trainRun(
-  dir: string, model: Vae, config: VaeConfig, data: Mnist, hooks: TrainHooks = {}, info: Record<string, unknown> = {},
-): Promise<{ history: EpochMetrics[]; stopped: boolean }> {
+  dir: string, model: Vae, config: VaeConfig, data: Mnist, { hooks = {}, info = {}, isK = 50 }: TrainRunOptions = {},
+): Promise<TrainRunResult> {
   fs.mkdirSync(dir, { recursive: true });
   writeRunConfig(dir, { config, ...info, startedAt: new Date().toISOString() });
   resetMetrics(dir);
+  fs.rmSync(path.join(dir, RUN_FILES.summary), { force: true }); // an earlier run's
   const checkpointDir = path.join(dir, RUN_FILES.checkpoint);
   const trainer = new Trainer(model, config, data);
   try {
@@ -131,8 +143,13 @@ export async function trainRun(
         await hooks.onEpochEnd?.(m);
       },
     });
-    if (result.stopped) saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
-    return result;
+    if (result.stopped) {
+      saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
+      return { history: result.history, stopped: true, summary: null };
+    }
+    const summary = summarizeRun(model, data.test, result.history, isK, config.seed);
+    writeRunSummary(dir, summary);
+    return { history: result.history, stopped: false, summary };
   } finally {
     trainer.dispose();
   }
@@ -140,13 +157,24 @@ export async function trainRun(
 
 /**
  * The model a configuration defines: loaded from `dir` when a finished run with exactly this
- * configuration is there (unless `retrain`), else trained there by `trainRun`.
+ * configuration is there (unless `retrain`), else trained there by `trainRun`. A loaded run
+ * without summary.json gets one.
  */
-export async function trainOrLoad(dir: string, config: VaeConfig, data: Mnist, hooks: TrainHooks = {}, retrain = false): Promise<TrainOrLoadResult> {
+export async function trainOrLoad(
+  dir: string, config: VaeConfig, data: Mnist, { retrain = false, ...options }: TrainRunOptions & { retrain?: boolean } = {},
+): Promise<TrainOrLoadResult> {
   if (!retrain && isFinishedRun(dir, config)) {
-    return { model: loadCheckpoint(path.join(dir, RUN_FILES.checkpoint)).model, history: readMetrics(dir), dir, loaded: true };
+    const model = loadCheckpoint(path.join(dir, RUN_FILES.checkpoint)).model;
+    const history = readMetrics(dir);
+    let summary = readRunSummary(dir);
+    if (!summary) {
+      summary = summarizeRun(model, data.test, history, options.isK ?? 50, config.seed);
+      writeRunSummary(dir, summary);
+    }
+    return { model, history, dir, loaded: true, summary };
   }
   const model = createVae(config, config.seed);
-  const { history } = await trainRun(dir, model, config, data, hooks);
-  return { model, history, dir, loaded: false };
+  const result = await trainRun(dir, model, config, data, options);
+  if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);
+  return { model, history: result.history, dir, loaded: false, summary: result.summary };
 }

@@ -19,6 +19,9 @@ export function notebookConfig(overrides: Partial<VaeConfig>): VaeConfig {
 /** Number of training images the notebook runs use. */
 export const TRAIN_IMAGES = QUICK ? 5000 : 55000;
 
+/** Importance samples per test image for each run's summary (IS log-likelihood). */
+export const IS_K = QUICK ? 5 : 50;
+
 /** Where the notebooks keep their runs (and find them again instead of retraining). */
 export const RUNS_DIR = path.join('results', QUICK ? 'notebooks-quick' : 'notebooks');
 
@@ -102,7 +105,7 @@ export function progress(label: string): TrainHooks {
 export async function run(label: string, overrides: Partial<VaeConfig>, data: Mnist): Promise<TrainOrLoadResult & { label: string }> {
   const config = notebookConfig(overrides);
   const dir = path.join(RUNS_DIR, runName(config));
-  const r = await trainOrLoad(dir, config, data, progress(label), process.env.VAE_NB_RETRAIN === '1');
+  const r = await trainOrLoad(dir, config, data, { hooks: progress(label), retrain: process.env.VAE_NB_RETRAIN === '1', isK: IS_K });
   if (r.loaded) tslab.display.text(`${label}: reusing ${dir} (${r.history.length} epochs, trained earlier)`);
   return { ...r, label };
 }

@@ -1,0 +1,46 @@
+// A run directory as the notebooks use it: trained once by trainOrLoad, then reused; every
+// finished run has its summary.json (IS log-likelihood, active units).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { makeConfig, readMetrics, readRunSummary, RUN_FILES, trainOrLoad } from '../lib';
+import { smallMnist, useBackend } from './helpers';
+
+useBackend();
+
+describe('trainOrLoad', () => {
+  test('trains a run directory with its summary, then reuses it; a missing summary is made again', async () => {
+    const data = smallMnist(640, 200);
+    const config = makeConfig({ dimZ: 3, nHidden: 32, batchSize: 64, numEpochs: 2, seed: 4 });
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'run-')), 'a');
+
+    const first = await trainOrLoad(dir, config, data, { isK: 3 });
+    expect(first.loaded).toBe(false);
+    expect(first.history.map((m) => m.epoch)).toEqual([1, 2]);
+    expect(readMetrics(dir)).toEqual(first.history);
+    const summary = readRunSummary(dir)!;
+    expect(summary).toEqual(first.summary);
+    expect(summary.epochs).toBe(2);
+    expect(summary.isLogLikelihood!.k).toBe(3);
+    // log p(x) is at least the ELBO in expectation: within a few nats of -test loss, and finite.
+    expect(summary.isLogLikelihood!.value).toBeGreaterThan(-summary.test.loss - 5);
+    expect(summary.isLogLikelihood!.value).toBeLessThan(0);
+    expect(summary.activeUnits).toBeGreaterThanOrEqual(1);
+    expect(summary.activeUnits).toBeLessThanOrEqual(3);
+
+    const again = await trainOrLoad(dir, config, data, { isK: 3 });
+    expect(again.loaded).toBe(true);
+    expect(again.history).toEqual(first.history);
+    expect(again.summary).toEqual(summary);
+    expect(Array.from(again.model.decoder[2].b.dataSync())).toEqual(Array.from(first.model.decoder[2].b.dataSync()));
+
+    fs.rmSync(path.join(dir, RUN_FILES.summary));
+    const backfilled = await trainOrLoad(dir, config, data, { isK: 3 });
+    expect(backfilled.loaded).toBe(true);
+    expect(readRunSummary(dir)).toEqual(summary); // same model, same seed: the same estimates
+
+    const other = await trainOrLoad(dir, { ...config, numEpochs: 1 }, data, { isK: 0 });
+    expect(other.loaded).toBe(false); // another configuration trains anew in place
+    expect(readRunSummary(dir)!.isLogLikelihood).toBeNull();
+  });
+});
