@@ -29,22 +29,24 @@ export function lossCurvesFigure(runs: { name: string; history: EpochMetrics[] }
 }
 
 /**
- * Runs on the rate-distortion plane (Alemi et al. 2018): KL(q(z|x) || p(z)), the rate, against
+ * VAE runs on the rate-distortion plane (Alemi et al. 2018): KL(q(z|x) || p(z)), the rate, against
  * the reconstruction term, the distortion, both on the test set; -ELBO is their sum, so lines of
  * equal -ELBO run at 45 degrees. Lower beta buys reconstruction with rate; more latent dimensions
- * move runs down and right. Hover shows each run's configuration.
+ * move runs down and right. One trace per dim_z; hover shows each run's configuration. Runs of
+ * the other modes have no posterior, hence no rate, and are left out.
  */
-export function rateDistortionFigure(rows: RunRow[], title = 'runs on the rate-distortion plane (test set)'): PlotlyFigure {
-  const groups = [...new Set(rows.map((r) => r.mode))];
-  const data = groups.map((mode, i) => {
-    const rs = rows.filter((r) => r.mode === mode);
+export function rateDistortionFigure(rows: RunRow[], title = 'VAE runs on the rate-distortion plane (test set)'): PlotlyFigure {
+  const vae = rows.filter((r) => r.mode === 'vae');
+  const dims = [...new Set(vae.map((r) => r.dimZ))].sort((a, b) => a - b);
+  const data = dims.map((dimZ, i) => {
+    const rs = vae.filter((r) => r.dimZ === dimZ);
     return {
       type: 'scatter',
       mode: 'markers+text',
-      name: mode,
+      name: `dim_z ${dimZ}`,
       x: rs.map((r) => r.kl),
       y: rs.map((r) => r.recon),
-      text: rs.map((r) => `z${r.dimZ} β${r.klBeta}${r.addNoise ? ' noise' : ''}`),
+      text: rs.map((r) => `β ${r.klBeta}${r.addNoise ? ', noise' : ''}${r.seed !== rs[0].seed ? `, seed ${r.seed}` : ''}`),
       textposition: 'top center',
       hovertext: rs.map((r) => `${r.run}<br>${r.epochs} epochs, seed ${r.seed}<br>test loss ${r.testElbo.toFixed(2)} = recon ${r.recon.toFixed(2)} + β·KL`),
       hoverinfo: 'text',

@@ -29,11 +29,13 @@ describe('Plotly figures', () => {
     expect((fig.data[0].line as { color: string }).color).not.toBe((fig.data[3].line as { color: string }).color);
   });
 
-  test('rate-distortion: one trace per mode, KL on x and reconstruction on y', () => {
-    const fig = rateDistortionFigure([row('v1', 'vae', 5, 140), row('ae', 'vanilla_ae', 0, 130), row('v2', 'vae', 50, 70, 0.1)]);
-    expect(fig.data.map((t) => t.name)).toEqual(['vae', 'vanilla_ae']);
-    expect(fig.data[0]).toMatchObject({ x: [5, 50], y: [140, 70], text: ['z2 β1', 'z2 β0.1'] });
-    expect(fig.data[1]).toMatchObject({ x: [0], y: [130] });
+  test('rate-distortion: VAE runs only, one trace per dim_z, KL on x and reconstruction on y', () => {
+    const fig = rateDistortionFigure([
+      row('v1', 'vae', 5, 140), row('ae', 'vanilla_ae', 0, 130), row('v2', 'vae', 50, 70, 0.1), { ...row('v3', 'vae', 20, 90), dimZ: 10 },
+    ]);
+    expect(fig.data.map((t) => t.name)).toEqual(['dim_z 2', 'dim_z 10']);
+    expect(fig.data[0]).toMatchObject({ x: [5, 50], y: [140, 70], text: ['β 1', 'β 0.1'] });
+    expect(fig.data[1]).toMatchObject({ x: [20], y: [90] });
     expect(String((fig.data[0].hovertext as string[])[1])).toContain('test loss 75.00');
   });
 });
