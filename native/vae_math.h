@@ -1,6 +1,7 @@
 // Elementwise math of the fused kernels, written so that GCC vectorises the loops that call it
 // (no libm calls, no branches the compiler cannot turn into selects): Cephes' single-precision
-// polynomials for exp, log1p and tanh (relative error ~1e-7, as libm's float versions).
+// polynomials for exp, log1p and tanh (relative error ~1e-7, as libm's float versions). Each
+// select is written so that NaN propagates: divergence must show in the loss.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -27,7 +28,8 @@ inline float exp_f(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  return p * bits_to_float((static_cast<int32_t>(n) + 127) << 23);
+  const float k = n == n ? n : 0.0f;  // NaN in, NaN out (through p), without casting NaN to int
+  return p * bits_to_float((static_cast<int32_t>(k) + 127) << 23);
 }
 
 // log(1 + e) for e in [0, 1], without forming 1 + e when it would round e away.
@@ -60,7 +62,7 @@ inline float tanh_f(float x) {
   p = p * z - 3.33332819422e-1f;
   const float small = x + x * z * p;
   const float large = 1.0f - 2.0f / (exp_f(2.0f * (ax < 9.0f ? ax : 9.0f)) + 1.0f);
-  return ax < 0.625f ? small : (x < 0 ? -large : large);
+  return ax >= 0.625f ? (x < 0 ? -large : large) : small;  // NaN takes the polynomial: NaN out
 }
 
 // ELU as tf.nn.elu: x for x > 0, e^x - 1 otherwise.

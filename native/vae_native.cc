@@ -229,8 +229,9 @@ napi_value BernoulliNll(napi_env env, napi_callback_info info) {
       for (int32_t j = 0; j < len; j++) {
         const float lj = li[j0 + j], xj = xi[j0 + j];
         const float sp = (lj > 0 ? lj : 0.0f) + vae::log1p_unit(vae::exp_f(lj > 0 ? -lj : lj));
-        const float log_y = lj - sp > kLogClip ? lj - sp : kLogClip;
-        const float log_1my = -sp > kLogClip ? -sp : kLogClip;
+        // max(., log 1e-8) written so that NaN passes through (a diverged model must give a NaN loss).
+        const float log_y = lj - sp < kLogClip ? kLogClip : lj - sp;
+        const float log_1my = -sp < kLogClip ? kLogClip : -sp;
         terms[j] = xj * log_y + (1.0f - xj) * log_1my;
       }
       for (int32_t j = 0; j < len; j++) sum += terms[j];

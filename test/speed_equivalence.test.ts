@@ -2,7 +2,7 @@
 // fused Adam) must give the numbers of the plain tfjs formulation: compared here against tfjs's
 // cpu kernels, which run the plain ops.
 import * as tf from '@tensorflow/tfjs';
-import { createAdam, createVae, FusedAdam, hasFusedKernels, initBackend, loadNative, makeConfig, Rng, Vae, vaeLoss } from '../lib';
+import { bernoulliNll, createAdam, createVae, FusedAdam, hasFusedKernels, initBackend, loadNative, makeConfig, Rng, Vae, vaeLoss } from '../lib';
 import { realMnist } from './helpers';
 
 function batch(): tf.Tensor2D {
@@ -90,5 +90,23 @@ describe('fast paths equal the plain formulation', () => {
     const after = Array.from(v.dataSync());
     [0.9, 2.1, 2.9].forEach((x, i) => expect(after[i]).toBeCloseTo(x, 5));
     [v, before, g].forEach((t) => t.dispose());
+  });
+
+  test('NaN is never clipped or squashed away: a diverged model gives a NaN loss', async () => {
+    await initBackend('wasm');
+    const x = tf.tensor2d([[0, 1, 0.5, 1]]);
+    expect(bernoulliNll(x, tf.tensor2d([[NaN, 0, 1, 2]])).dataSync()[0]).toBeNaN();
+    expect(bernoulliNll(x, tf.tensor2d([[Infinity, 0, 1, 2]])).dataSync()[0]).toBeNaN();
+    for (const layer of [0, 1]) {
+      // NaN in the first layer (ELU) or the second (tanh) reaches mu, sigma and the loss.
+      const model = createVae(makeConfig({ nHidden: 16, dimZ: 2 }), 1);
+      model.encoder[layer].b.assign(tf.fill([16], NaN));
+      const xs = tf.tensor2d(realMnist().test.images.subarray(0, 4 * 784), [4, 784]);
+      const out = model.forward(xs, { rng: new Rng(1) });
+      expect(Array.from(out.mu!.dataSync()).every(Number.isNaN)).toBe(true);
+      expect(Array.from(out.sigma!.dataSync()).every(Number.isNaN)).toBe(true);
+      expect(vaeLoss(xs, out, 1, 'vae').recon.dataSync()[0]).toBeNaN();
+      model.dispose();
+    }
   });
 });
