@@ -14,98 +14,9 @@
 
 namespace {
 
-bool get_f32(napi_env env, napi_value v, float** data, size_t* length) {
-  napi_typedarray_type type;
-  void* ptr;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, length, &ptr, &buffer, &offset) != napi_ok || type != napi_float32_array) {
-    napi_throw_type_error(env, nullptr, "expected a Float32Array");
-    return false;
-  }
-  *data = static_cast<float*>(ptr);
-  return true;
-}
-
-bool get_i32(napi_env env, napi_value v, int32_t* out) {
-  if (napi_get_value_int32(env, v, out) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "expected an integer");
-    return false;
-  }
-  return true;
-}
-
-// sgemm(transA, transB, M, N, K, A, B, C): C (M x N) = op(A) (M x K) * op(B) (K x N), row-major,
-// op(A) = A^T when transA (A stored K x M), likewise for B.
-napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 8) {
-    napi_throw_error(env, nullptr, "sgemm takes 8 arguments");
-    return nullptr;
-  }
-  bool ta, tb;
-  napi_get_value_bool(env, argv[0], &ta);
-  napi_get_value_bool(env, argv[1], &tb);
-  int32_t m, n, k;
-  if (!get_i32(env, argv[2], &m) || !get_i32(env, argv[3], &n) || !get_i32(env, argv[4], &k)) return nullptr;
-  float *a, *b, *c;
-  size_t la, lb, lc;
-  if (!get_f32(env, argv[5], &a, &la) || !get_f32(env, argv[6], &b, &lb) || !get_f32(env, argv[7], &c, &lc)) return nullptr;
-  if (m < 0 || n < 0 || k < 0 || la < size_t(m) * k || lb < size_t(k) * n || lc < size_t(m) * n) {
-    napi_throw_range_error(env, nullptr, "sgemm: array shorter than its matrix");
-    return nullptr;
-  }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
-              ta ? m : k, b, tb ? k : n, 0.0f, c, n);
-  return nullptr;
-}
-
-bool get_f64(napi_env env, napi_value v, double* out) {
-  if (napi_get_value_double(env, v, out) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "expected a number");
-    return false;
-  }
-  return true;
-}
-
-// adam(w, g, m, v, lr, beta1, beta2, c1, c2, eps): one Adam step in place, as tf.train.adam:
-// m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= lr (m / c1) / (sqrt(v / c2) + eps),
-// with c1 = 1 - b1^t and c2 = 1 - b2^t.
-napi_value Adam(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 10) {
-    napi_throw_error(env, nullptr, "adam takes 10 arguments");
-    return nullptr;
-  }
-  float *w, *g, *m, *v;
-  size_t lw, lg, lm, lv;
-  if (!get_f32(env, argv[0], &w, &lw) || !get_f32(env, argv[1], &g, &lg) || !get_f32(env, argv[2], &m, &lm) ||
-      !get_f32(env, argv[3], &v, &lv))
-    return nullptr;
-  double p[6];
-  for (int i = 0; i < 6; i++)
-    if (!get_f64(env, argv[4 + i], &p[i])) return nullptr;
-  if (lg != lw || lm != lw || lv != lw) {
-    napi_throw_range_error(env, nullptr, "adam: arrays differ in length");
-    return nullptr;
-  }
-  const float lr = p[0], b1 = p[1], b2 = p[2], c1 = p[3], c2 = p[4], eps = p[5];
-  for (size_t j = 0; j < lw; j++) {
-    const float gj = g[j];
-    const float mj = m[j] = b1 * m[j] + (1 - b1) * gj;
-    const float vj = v[j] = b2 * v[j] + (1 - b2) * gj * gj;
-    w[j] -= lr * (mj / c1) / (std::sqrt(vj / c2) + eps);
-  }
-  return nullptr;
-}
-
-
-// Reads the arguments of a kernel call: Float32Arrays (or null for an absent optional one) and
-// integers, in order. On a wrong argument it throws a JavaScript error and ok() turns false.
+// Reads the arguments of a kernel call in order: typed arrays (Float32Array, or null for an
+// absent optional one; Int32Array), integers >= 0, numbers and booleans. On a wrong argument it
+// throws one JavaScript error naming the function, and ok() turns false.
 class Args {
  public:
   Args(napi_env env, napi_callback_info info, size_t expected, const char* name) : env_(env), name_(name) {
@@ -114,7 +25,36 @@ class Args {
     if (argc_ != expected) fail("wrong number of arguments");
   }
   bool ok() const { return ok_; }
-  float* f32(size_t i, size_t min_length, bool optional = false) {
+  float* f32(size_t i, size_t min_length, bool optional = false, size_t* length = nullptr) {
+    return static_cast<float*>(typed(i, napi_float32_array, "expected a Float32Array", min_length, optional, length));
+  }
+  int32_t* i32array(size_t i, size_t min_length) {
+    return static_cast<int32_t*>(typed(i, napi_int32_array, "expected an Int32Array", min_length, false, nullptr));
+  }
+  int32_t i32(size_t i) {
+    int32_t v = 0;
+    if (ok_ && (napi_get_value_int32(env_, argv_[i], &v) != napi_ok || v < 0)) fail("expected an integer >= 0");
+    return v;
+  }
+  double f64(size_t i) {
+    double v = 0;
+    if (ok_ && napi_get_value_double(env_, argv_[i], &v) != napi_ok) fail("expected a number");
+    return v;
+  }
+  bool boolean(size_t i) {
+    bool v = false;
+    if (ok_ && napi_get_value_bool(env_, argv_[i], &v) != napi_ok) fail("expected a boolean");
+    return v;
+  }
+  void fail(const char* why) {
+    if (!ok_) return;
+    ok_ = false;
+    std::string message = std::string(name_) + ": " + why;
+    napi_throw_error(env_, nullptr, message.c_str());
+  }
+
+ private:
+  void* typed(size_t i, napi_typedarray_type want, const char* what, size_t min_length, bool optional, size_t* length_out) {
     if (!ok_) return nullptr;
     napi_valuetype t;
     napi_typeof(env_, argv_[i], &t);
@@ -124,25 +64,13 @@ class Args {
     void* ptr;
     napi_value buffer;
     size_t offset;
-    if (napi_get_typedarray_info(env_, argv_[i], &type, &length, &ptr, &buffer, &offset) != napi_ok || type != napi_float32_array) {
-      fail("expected a Float32Array");
+    if (napi_get_typedarray_info(env_, argv_[i], &type, &length, &ptr, &buffer, &offset) != napi_ok || type != want) {
+      fail(what);
       return nullptr;
     }
     if (length < min_length) fail("array shorter than its shape");
-    return static_cast<float*>(ptr);
-  }
-  int32_t i32(size_t i) {
-    int32_t v = 0;
-    if (ok_ && (napi_get_value_int32(env_, argv_[i], &v) != napi_ok || v < 0)) fail("expected an integer >= 0");
-    return v;
-  }
-
- private:
-  void fail(const char* why) {
-    if (!ok_) return;
-    ok_ = false;
-    std::string message = std::string(name_) + ": " + why;
-    napi_throw_error(env_, nullptr, message.c_str());
+    if (length_out) *length_out = length;
+    return ptr;
   }
   static constexpr size_t kMax = 10;
   napi_env env_;
@@ -151,6 +79,43 @@ class Args {
   napi_value argv_[kMax];
   bool ok_ = true;
 };
+
+// sgemm(transA, transB, M, N, K, A, B, C): C (M x N) = op(A) (M x K) * op(B) (K x N), row-major,
+// op(A) = A^T when transA (A stored K x M), likewise for B.
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  Args args(env, info, 8, "sgemm");
+  const bool ta = args.boolean(0), tb = args.boolean(1);
+  const int32_t m = args.i32(2), n = args.i32(3), k = args.i32(4);
+  const float* a = args.f32(5, size_t(m) * k);
+  const float* b = args.f32(6, size_t(k) * n);
+  float* c = args.f32(7, size_t(m) * n);
+  if (!args.ok()) return nullptr;
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
+              ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+  return nullptr;
+}
+
+// adam(w, g, m, v, lr, beta1, beta2, c1, c2, eps): one Adam step in place, as tf.train.adam:
+// m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= lr (m / c1) / (sqrt(v / c2) + eps),
+// with c1 = 1 - b1^t and c2 = 1 - b2^t.
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args args(env, info, 10, "adam");
+  size_t lw = 0, lg = 0, lm = 0, lv = 0;
+  float* w = args.f32(0, 0, false, &lw);
+  const float* g = args.f32(1, 0, false, &lg);
+  float* m = args.f32(2, 0, false, &lm);
+  float* v = args.f32(3, 0, false, &lv);
+  const float lr = args.f64(4), b1 = args.f64(5), b2 = args.f64(6), c1 = args.f64(7), c2 = args.f64(8), eps = args.f64(9);
+  if (args.ok() && (lg != lw || lm != lw || lv != lw)) args.fail("arrays differ in length");
+  if (!args.ok()) return nullptr;
+  for (size_t j = 0; j < lw; j++) {
+    const float gj = g[j];
+    const float mj = m[j] = b1 * m[j] + (1 - b1) * gj;
+    const float vj = v[j] = b2 * v[j] + (1 - b2) * gj * gj;
+    w[j] -= lr * (mj / c1) / (std::sqrt(vj / c2) + eps);
+  }
+  return nullptr;
+}
 
 enum Activation { kLinear = 0, kElu = 1, kTanh = 2 };
 
@@ -271,23 +236,12 @@ napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
 // bernoulliFill(state, out, p, value): out[i] = value with probability p, else 0, one uniform draw
 // of mulberry32 each, in order, exactly as lib/rng.ts's Rng.next() < p; advances state (Int32Array).
 napi_value BernoulliFill(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  napi_typedarray_type type;
-  size_t n_state, n;
-  void *state_ptr, *out_ptr;
-  napi_value buffer;
-  size_t offset;
-  double p, value;
-  if (argc != 4 || napi_get_typedarray_info(env, argv[0], &type, &n_state, &state_ptr, &buffer, &offset) != napi_ok ||
-      type != napi_int32_array || n_state < 1 || napi_get_typedarray_info(env, argv[1], &type, &n, &out_ptr, &buffer, &offset) != napi_ok ||
-      type != napi_float32_array || napi_get_value_double(env, argv[2], &p) != napi_ok || napi_get_value_double(env, argv[3], &value) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number)");
-    return nullptr;
-  }
-  uint32_t* state = static_cast<uint32_t*>(state_ptr);
-  float* out = static_cast<float*>(out_ptr);
+  Args args(env, info, 4, "bernoulliFill");
+  size_t n = 0;
+  uint32_t* state = reinterpret_cast<uint32_t*>(args.i32array(0, 1));
+  float* out = args.f32(1, 0, false, &n);
+  const double p = args.f64(2), value = args.f64(3);
+  if (!args.ok()) return nullptr;
   const uint32_t a0 = state[0];
   const float v = static_cast<float>(value);
   for (size_t i = 0; i < n; i++) {
