@@ -21,8 +21,11 @@ export function lossCurvesFigure(runs: { name: string; history: EpochMetrics[] }
   const data = runs.flatMap(({ name, history }, i) => {
     const color = DIGIT_COLORS[i % DIGIT_COLORS.length];
     const x = history.map((m) => m.epoch);
-    const line = (split: string, y: number[], dash: string) => ({ type: 'scatter', mode: 'lines+markers', name: `${name} ${split}`, x, y, line: { color, dash } });
-    const validation = history.every((m) => m.validation) ? [line('validation', history.map((m) => m.validation!.loss), 'dash')] : [];
+    const line = (split: string, y: number[], dash: string) => ({
+      type: 'scatter', mode: 'lines+markers', name: `${name} ${split}`, x, y, line: { color, dash },
+    });
+    const hasValidation = history.every((m) => m.validation);
+    const validation = hasValidation ? [line('validation', history.map((m) => m.validation!.loss), 'dash')] : [];
     return [line('train', history.map((m) => m.trainLoss), 'dot'), ...validation, line('test', history.map((m) => m.test.loss), 'solid')];
   });
   return { data, layout: { title: { text: title }, xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'loss (nats per image)' } }, height: 380 } };
@@ -48,7 +51,9 @@ export function rateDistortionFigure(rows: RunRow[], title = 'VAE runs on the ra
       y: rs.map((r) => r.recon),
       text: rs.map((r) => `β ${r.klBeta}${r.addNoise ? ', noise' : ''}${r.seed !== rs[0].seed ? `, seed ${r.seed}` : ''}`),
       textposition: 'top center',
-      hovertext: rs.map((r) => `${r.run}<br>${r.epochs} epochs, seed ${r.seed}<br>test loss ${r.testElbo.toFixed(2)} = recon ${r.recon.toFixed(2)} + β·KL`),
+      hovertext: rs.map(
+        (r) => `${r.run}<br>${r.epochs} epochs, seed ${r.seed}<br>test loss ${r.testElbo.toFixed(2)} = recon ${r.recon.toFixed(2)} + β·KL`,
+      ),
       hoverinfo: 'text',
       marker: { color: DIGIT_COLORS[i % DIGIT_COLORS.length], size: 9 },
     };

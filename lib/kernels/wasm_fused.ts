@@ -13,14 +13,21 @@ import { WasmBackend } from './wasm_matmul';
 export type Activation = 'linear' | 'elu' | 'tanh';
 const ACTIVATION_CODE: Record<Activation, number> = { linear: 0, elu: 1, tanh: 2 };
 
-export const DENSE = 'VaeDense';
+const DENSE = 'VaeDense';
 const DENSE_GRAD = 'VaeDenseGrad';
-export const BERNOULLI_NLL = 'VaeBernoulliNll';
+const BERNOULLI_NLL = 'VaeBernoulliNll';
 const BERNOULLI_NLL_GRAD = 'VaeBernoulliNllGrad';
 
 type Inputs = tf.TensorInfo[]; // our kernels take their inputs as an array (as tfjs's AddN)
 const arg = (args: { inputs: unknown }): Inputs => args.inputs as Inputs;
 const activationOf = (attrs: unknown): Activation => (attrs as { activation: Activation }).activation;
+
+/** A tensor's memory on the wasm heap (null for an absent optional input). */
+function view(backend: WasmBackend, t: tf.TensorInfo): Float32Array;
+function view(backend: WasmBackend, t: tf.TensorInfo | undefined): Float32Array | null;
+function view(backend: WasmBackend, t: tf.TensorInfo | undefined): Float32Array | null {
+  return t ? backend.typedArrayFromHeap(t) : null;
+}
 
 let installed = false;
 
@@ -35,29 +42,28 @@ export function installWasmFused(native: NativeAddon): void {
   kernel(DENSE, ([x, w, b, mask], backend, attrs) => {
     const [m, k] = x.shape, n = w.shape[1];
     const y = backend.makeOutput([m, n], 'float32');
-    const view = (t: tf.TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
-    native.dense(view(x)!, view(w)!, view(b)!, view(mask), view(y)!, m, k, n, ACTIVATION_CODE[activationOf(attrs)]);
+    const act = ACTIVATION_CODE[activationOf(attrs)];
+    native.dense(view(backend, x), view(backend, w), view(backend, b), view(backend, mask), view(backend, y), m, k, n, act);
     return y;
   });
   kernel(DENSE_GRAD, ([dy, y, mask], backend, attrs) => {
     const [m, n] = y.shape;
     const dPre = backend.makeOutput([m, n], 'float32');
     const db = backend.makeOutput([n], 'float32');
-    const view = (t: tf.TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
-    native.activationGrad(view(dy)!, view(y)!, view(mask), view(dPre)!, view(db)!, m, n, ACTIVATION_CODE[activationOf(attrs)]);
+    const act = ACTIVATION_CODE[activationOf(attrs)];
+    native.activationGrad(view(backend, dy), view(backend, y), view(backend, mask), view(backend, dPre), view(backend, db), m, n, act);
     return [dPre, db];
   });
   kernel(BERNOULLI_NLL, ([x, logits], backend) => {
     const [m, n] = logits.shape;
     const nll = backend.makeOutput([m], 'float32');
-    native.bernoulliNll(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(logits), backend.typedArrayFromHeap(nll), m, n);
+    native.bernoulliNll(view(backend, x), view(backend, logits), view(backend, nll), m, n);
     return nll;
   });
   kernel(BERNOULLI_NLL_GRAD, ([dNll, x, logits], backend) => {
     const [m, n] = logits.shape;
     const dLogits = backend.makeOutput([m, n], 'float32');
-    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t);
-    native.bernoulliNllGrad(view(dNll), view(x), view(logits), view(dLogits), m, n);
+    native.bernoulliNllGrad(view(backend, dNll), view(backend, x), view(backend, logits), view(backend, dLogits), m, n);
     return dLogits;
   });
 
