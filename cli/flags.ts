@@ -3,8 +3,7 @@
 // FlagError naming the flag, the value and what is allowed.
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from '../lib/backend';
-import { ConfigError, defaultConfig, makeConfig, VaeConfig } from '../lib/config';
-import { DEFAULT_IS_K } from '../lib/run';
+import { ConfigError, DEFAULT_IS_K, defaultConfig, makeConfig, VaeConfig } from '../lib/config';
 
 export interface RunFlags {
   resultsPath: string;
@@ -51,7 +50,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'add_noise', kind: 'bool', default: 'False', help: 'Boolean for adding salt & pepper noise to input image' },
   { flag: 'dim_z', kind: 'int', default: String(D.dimZ), help: 'Dimension of latent vector' },
   { flag: 'n_hidden', kind: 'int', default: String(D.nHidden), help: 'Number of hidden units in MLP' },
-  { flag: 'learn_rate', kind: 'float', default: '1e-3', help: 'Learning rate for Adam optimizer' },
+  { flag: 'learn_rate', kind: 'float', default: D.learnRate.toExponential(), help: 'Learning rate for Adam optimizer' },
   { flag: 'num_epochs', kind: 'int', default: String(D.numEpochs), help: 'The number of epochs to run' },
   { flag: 'batch_size', kind: 'int', default: String(D.batchSize), help: 'Batch size' },
   { flag: 'PRR', kind: 'bool', default: 'True', help: 'Boolean for plot-reproduce-result' },

@@ -4,7 +4,7 @@
 // Exit codes: 0 done, 1 training failed (e.g. diverged), 2 bad input, 130 interrupted (Ctrl-C).
 import * as path from 'path';
 import {
-  addSaltAndPepper, BackendError, CheckpointError, createVae, DataError, DivergenceError, EpochMetrics, firstImages,
+  addSaltAndPepper, BackendError, CheckpointError, createVae, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
   imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
   writeFileAtomic,
 } from '../lib';
@@ -18,8 +18,8 @@ const epochName = (prefix: string, epochIndex: number) => `${prefix}_epoch_${Str
 
 export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
   const { config, run } = flags;
-  const backend = await initBackend(run.backend);
-  log(`backend: ${backend}`);
+  await initBackend(run.backend);
+  log(describeEngine(currentEngine()));
   const data = loadMnist(run.dataDir);
   const out = run.resultsPath;
   const write = (name: string, bytes: Buffer) => writeFileAtomic(path.join(out, name), bytes);
@@ -64,7 +64,7 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
         }
       },
     };
-    const { history, stopped, summary } = await trainRun(out, model, config, data, { hooks, info: { run, backend }, isK: run.isK });
+    const { history, stopped, summary } = await trainRun(out, model, config, data, { hooks, info: { run }, isK: run.isK });
     if (stopped) {
       progress.stop();
       log(`interrupted during epoch ${history.length + 1}: checkpoint (after ${history.length} full epochs and the steps since) and metrics saved in ${out}`);

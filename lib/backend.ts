@@ -2,7 +2,7 @@
 // else wasm, else the pure-JS cpu backend. VAE_BACKEND=node|wasm|cpu forces one.
 import * as tf from '@tensorflow/tfjs';
 import { loadNative } from './kernels/native';
-import { installWasmFused } from './kernels/wasm_fused';
+import { hasFusedKernels, installWasmFused } from './kernels/wasm_fused';
 import { installWasmIdentity } from './kernels/wasm_identity';
 import { installWasmMatMul } from './kernels/wasm_matmul';
 
@@ -72,4 +72,33 @@ export async function initBackend(requested: string | undefined = process.env.VA
     reasons.push(`${name}: ${why}`);
   }
   throw new BackendError(`no tfjs backend could start (${reasons.join('; ')})`);
+}
+
+/** Which engine computes: the backend, and whether the native kernels (OpenBLAS addon) serve it. */
+export interface Engine {
+  backend: BackendName;
+  nativeKernels: boolean;
+}
+
+/** The engine in force (the backend tfjs runs, whether or not initBackend chose it). */
+export function currentEngine(): Engine {
+  const name = BACKENDS.find((b) => TFJS_NAME[b] === tf.getBackend());
+  if (!name) throw new BackendError(`tfjs runs the '${tf.getBackend()}' backend, which is none of ${BACKENDS.join(', ')}`);
+  return { backend: name, nativeKernels: hasFusedKernels() };
+}
+
+/**
+ * The engine in one line, and when the native kernels are missing a second line saying what that
+ * costs and how to get them (the slowdown is `npm run bench`'s ratio on our machines, README: Speed).
+ */
+export function describeEngine(e: Engine): string {
+  if (e.nativeKernels) return `engine: ${e.backend} + native kernels (OpenBLAS)`;
+  if (e.backend === 'node') return 'engine: node (TensorFlow C library through tfjs-node)';
+  if (e.backend === 'cpu') {
+    return 'engine: cpu (pure JavaScript)\nnote: training is about 100x slower than wasm with the native kernels; use --backend wasm (VAE_BACKEND=wasm)';
+  }
+  const how = process.env.VAE_NATIVE === '0'
+    ? 'unset VAE_NATIVE=0, which turns them off'
+    : 'install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again';
+  return `engine: wasm, without the native kernels\nnote: training is 5-7x slower than with them; ${how}`;
 }

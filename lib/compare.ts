@@ -3,7 +3,7 @@
 // CSV and Markdown.
 import * as fs from 'fs';
 import * as path from 'path';
-import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './run';
+import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
 
 export interface RunRow {
   run: string; // directory name
@@ -16,17 +16,20 @@ export interface RunRow {
   testElbo: number; // the objective, recon + klBeta * KL (-ELBO when klBeta = 1), on the test set after the last epoch
   recon: number;
   kl: number;
-  isLogLikelihood: number | null; // log p(x) estimate (nats, higher is better)
+  isNll: number | null; // -log p(x), importance-sampled (nats per image, lower is better)
   isK: number | null;
   activeUnits: number | null;
   secondsPerEpoch: number;
 }
 
-/** Rows for the runs directly under `root` that have a configuration and at least one epoch. */
+/** Names in natural order: digits compare as numbers (vae_z2 < vae_z5 < vae_z10). */
+export const naturalOrder = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+/** Rows for the runs directly under `root` that have a configuration and at least one epoch, in natural order. */
 export function collectRuns(root: string): RunRow[] {
   if (!fs.existsSync(root)) return [];
   const rows: RunRow[] = [];
-  for (const name of fs.readdirSync(root).sort()) {
+  for (const name of fs.readdirSync(root).sort(naturalOrder)) {
     const dir = path.join(root, name);
     if (!fs.existsSync(path.join(dir, RUN_FILES.config))) continue;
     const history = readMetrics(dir);
@@ -45,7 +48,7 @@ export function collectRuns(root: string): RunRow[] {
       testElbo: last.test.loss,
       recon: last.test.recon,
       kl: last.test.kl,
-      isLogLikelihood: summary?.isLogLikelihood?.value ?? null,
+      isNll: summary?.isLogLikelihood ? -summary.isLogLikelihood.value : null,
       isK: summary?.isLogLikelihood?.k ?? null,
       activeUnits: summary?.activeUnits ?? null,
       secondsPerEpoch: history.reduce((s, m) => s + m.seconds, 0) / history.length,
@@ -56,7 +59,7 @@ export function collectRuns(root: string): RunRow[] {
 
 const COLUMNS: [keyof RunRow, string][] = [
   ['run', 'run'], ['mode', 'mode'], ['dimZ', 'dim_z'], ['klBeta', 'KL_beta'], ['addNoise', 'noise'], ['epochs', 'epochs'],
-  ['seed', 'seed'], ['testElbo', 'test loss (recon + β·KL)'], ['recon', 'reconstruction'], ['kl', 'KL'], ['isLogLikelihood', 'IS log p(x)'],
+  ['seed', 'seed'], ['testElbo', 'test loss (recon + β·KL)'], ['recon', 'reconstruction'], ['kl', 'KL'], ['isNll', '−log p(x) (IS)'],
   ['isK', 'IS k'], ['activeUnits', 'active units'], ['secondsPerEpoch', 's/epoch'],
 ];
 
@@ -66,9 +69,15 @@ function cell(v: RunRow[keyof RunRow]): string {
   return String(v);
 }
 
+/** The table's header and cells as text ('' where a run has no value). */
+export function runsTable(rows: RunRow[]): { header: string[]; cells: string[][] } {
+  return { header: COLUMNS.map(([, h]) => h), cells: rows.map((r) => COLUMNS.map(([k]) => cell(r[k]))) };
+}
+
 export function runsToCsv(rows: RunRow[]): string {
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [COLUMNS.map(([, h]) => h).join(','), ...rows.map((r) => COLUMNS.map(([k]) => quote(cell(r[k]))).join(','))].join('\n') + '\n';
+  const { header, cells } = runsTable(rows);
+  return [header.join(','), ...cells.map((r) => r.map(quote).join(','))].join('\n') + '\n';
 }
 
 /** A Markdown table: a header line, a rule, one line per row. */
@@ -78,5 +87,6 @@ export function markdownTable(header: string[], rows: (string | number)[][]): st
 }
 
 export function runsToMarkdown(rows: RunRow[]): string {
-  return markdownTable(COLUMNS.map(([, h]) => h), rows.map((r) => COLUMNS.map(([k]) => cell(r[k]) || '–')));
+  const { header, cells } = runsTable(rows);
+  return markdownTable(header, cells.map((r) => r.map((c) => c || '–')));
 }

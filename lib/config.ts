@@ -41,6 +41,26 @@ export const defaultConfig: Readonly<VaeConfig> = Object.freeze({
   seed: 0,
 });
 
+/** Importance samples per test image for a run's IS log-likelihood (summary.json, --IS_k). */
+export const DEFAULT_IS_K = 50;
+
+/**
+ * How much an experiment trains and measures. `full`: the original's default epochs on every
+ * training image, IS with DEFAULT_IS_K (what the committed notebooks show); `reduced`: 1 epoch on
+ * 5,000 images and IS with k = 5, to check that everything runs (CI) or to try things quickly.
+ */
+export interface Setting {
+  name: SettingName;
+  numEpochs: number;
+  trainImages: number; // the first this many training images (Infinity: all of them)
+  isK: number;
+}
+export type SettingName = 'full' | 'reduced';
+export const SETTINGS: Readonly<Record<SettingName, Readonly<Setting>>> = Object.freeze({
+  full: Object.freeze({ name: 'full', numEpochs: defaultConfig.numEpochs, trainImages: Infinity, isK: DEFAULT_IS_K }),
+  reduced: Object.freeze({ name: 'reduced', numEpochs: 1, trainImages: 5000, isK: 5 }),
+});
+
 /** A bad configuration value; `key` is the config field (the CLI maps it to its flag). */
 export class ConfigError extends Error {
   constructor(readonly key: keyof VaeConfig, readonly value: unknown, readonly allowed: string) {

@@ -4,7 +4,8 @@
 import { DIM_IMG, Split } from './data';
 import { decodeLatents, readAndDispose, reconstruct } from './evaluate';
 import { Vae } from './model';
-import { imageGridPng, latentScatterSpec, manifoldGrid, specToPng } from './plot';
+import { imageGridPng } from './images';
+import { latentScatterSpec, specToPng } from './plot';
 import { standardNormal } from './random';
 import { Rng } from './rng';
 import * as tf from '@tensorflow/tfjs';
@@ -51,4 +52,21 @@ export function latentSamples(model: Vae, images: Float32Array, seed = 0): Float
 export async function pmlrMapPng(model: Vae, images: Float32Array, labels: Uint8Array, zRange: number, seed = 0): Promise<Buffer> {
   const z = latentSamples(model, images, seed);
   return specToPng(latentScatterSpec(z, model.config.dimZ, labels, zRange + 2), 1.5);
+}
+
+/**
+ * The original's PMLR grid of latent points: ny rows by nx columns over [-range, range]^2, the
+ * first coordinate falling down the rows and the second across the columns, so the top-left
+ * point is (+range, +range) (numpy's mgrid[range:-range:ny*1j, range:-range:nx*1j]).
+ */
+export function manifoldGrid(nx: number, ny: number, range: number): Float32Array {
+  const z = new Float32Array(nx * ny * 2);
+  const step = (i: number, n: number) => (n === 1 ? range : range - (2 * range * i) / (n - 1));
+  for (let i = 0; i < ny; i++) {
+    for (let j = 0; j < nx; j++) {
+      z[(i * nx + j) * 2] = step(i, ny);
+      z[(i * nx + j) * 2 + 1] = step(j, nx);
+    }
+  }
+  return z;
 }

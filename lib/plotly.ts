@@ -1,9 +1,9 @@
 // Interactive figures for the notebooks, as plain Plotly figure specs ({ data, layout }): loss
-// curves, runs on the rate-distortion plane, latent scatters coloured by digit with hover, image
-// grids as PNG image traces. Pure: the notebooks display them (notebooks/support.ts); nothing here
-// knows about Jupyter.
-import { grayPng, tileImages } from './plot';
+// curves, runs on the rate-distortion plane, latent scatters coloured by digit. Sized for a
+// notebook column (WIDTH px), legends of a few entries, hover text rounded. Pure: nothing here
+// knows about Jupyter (lib/notebook_html.ts makes outputs of them, lib/plotly_static.ts PNGs).
 import { RunRow } from './compare';
+import { DIGIT_COLORS } from './palette';
 import { EpochMetrics } from './train';
 
 export interface PlotlyFigure {
@@ -11,101 +11,178 @@ export interface PlotlyFigure {
   layout: Record<string, unknown>;
 }
 
-const DIGIT_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+/** Width of a figure that fits a classic Notebook's output column (≈ 1140 px less the prompt). */
+export const WIDTH = 980;
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** The y range that shows epochs 2.. in full: epoch 1 (far higher) would flatten the rest. */
+function lossRange(values: number[][]): [number, number] | undefined {
+  const later = values.flatMap((v) => v.slice(1));
+  if (later.length === 0) return undefined;
+  const lo = Math.min(...later), hi = Math.max(...later);
+  const pad = Math.max(1, (hi - lo) * 0.08);
+  return [lo - pad, hi + pad];
+}
 
 /**
- * Loss per epoch for one or more runs: train (mean over the epoch's minibatches, dropout on; dotted),
- * validation (dashed, when the run recorded it) and test (solid), one colour per run.
+ * Loss per epoch of one or more runs: one colour per run; train (mean over the epoch's
+ * minibatches, dropout on) dotted, validation dashed (when recorded), test solid. The legend
+ * holds one entry per run (clicking it toggles the run's three curves) and three for the styles.
  */
 export function lossCurvesFigure(runs: { name: string; history: EpochMetrics[] }[], title = 'loss per epoch'): PlotlyFigure {
+  const STYLES = { train: 'dot', validation: 'dash', test: 'solid' } as const;
+  const ys: number[][] = [];
   const data = runs.flatMap(({ name, history }, i) => {
     const color = DIGIT_COLORS[i % DIGIT_COLORS.length];
     const x = history.map((m) => m.epoch);
-    const line = (split: string, y: number[], dash: string) => ({
-      type: 'scatter', mode: 'lines+markers', name: `${name} ${split}`, x, y, line: { color, dash },
-    });
-    const hasValidation = history.every((m) => m.validation);
-    const validation = hasValidation ? [line('validation', history.map((m) => m.validation!.loss), 'dash')] : [];
-    return [line('train', history.map((m) => m.trainLoss), 'dot'), ...validation, line('test', history.map((m) => m.test.loss), 'solid')];
+    const line = (split: keyof typeof STYLES, y: number[]) => {
+      ys.push(y);
+      return {
+        type: 'scatter', mode: 'lines+markers', name, legendgroup: name, showlegend: split === 'test', x, y: y.map(round2),
+        line: { color, dash: STYLES[split], width: 2 }, marker: { size: 4 },
+        hovertemplate: `${name}, ${split}<br>epoch %{x}: %{y:.2f}<extra></extra>`,
+      };
+    };
+    const hasValidation = history.length > 0 && history.every((m) => m.validation);
+    return [
+      line('train', history.map((m) => m.trainLoss)),
+      ...(hasValidation ? [line('validation', history.map((m) => m.validation!.loss))] : []),
+      line('test', history.map((m) => m.test.loss)),
+    ];
   });
-  return { data, layout: { title: { text: title }, xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'loss (nats per image)' } }, height: 380 } };
+  const styleKeys = (Object.keys(STYLES) as (keyof typeof STYLES)[]).filter((s) => s !== 'validation' || data.some((t) => String(t.hovertemplate).includes(', validation<')));
+  const legendOnly = styleKeys.map((split) => ({
+    type: 'scatter', mode: 'lines', name: split === 'train' ? 'train (dropout on)' : split, legendgroup: `style-${split}`,
+    x: [null], y: [null], line: { color: '#777', dash: STYLES[split], width: 2 }, hoverinfo: 'skip',
+  }));
+  const range = lossRange(ys);
+  const cut = range !== undefined && ys.some((y) => y[0] > range[1]);
+  return {
+    data: [...data, ...legendOnly],
+    layout: {
+      title: { text: title },
+      width: WIDTH,
+      height: 420,
+      xaxis: { title: { text: 'epoch' }, dtick: 1 },
+      yaxis: { title: { text: `loss (nats per image)${cut ? '; epoch 1 above the top: double-click to see all' : ''}` }, ...(range ? { range } : {}) },
+      legend: { orientation: 'v', x: 1.02, y: 1 },
+      margin: { l: 70, r: 20, t: 50, b: 50 },
+    },
+  };
 }
+
+const BETA_SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'cross', 'x', 'star', 'hexagon'];
 
 /**
  * VAE runs on the rate-distortion plane (Alemi et al. 2018): KL(q(z|x) || p(z)), the rate, against
  * the reconstruction term, the distortion, both on the test set; -ELBO is their sum, so lines of
- * equal -ELBO run at 45 degrees. Lower beta buys reconstruction with rate; more latent dimensions
- * move runs down and right. One trace per dim_z; hover shows each run's configuration. Runs of
- * the other modes have no posterior, hence no rate, and are left out.
+ * equal -ELBO run at 45 degrees. Colour: dim_z; marker: β; open marker: noisy inputs. One legend
+ * entry per configuration (its seeds pooled); hover shows each run. Runs of the other modes have
+ * no posterior, hence no rate, and are left out.
  */
-export function rateDistortionFigure(rows: RunRow[], title = 'VAE runs on the rate-distortion plane (test set)'): PlotlyFigure {
+export function rateDistortionFigure(rows: RunRow[], title = 'VAE runs on the rate–distortion plane (test set)'): PlotlyFigure {
   const vae = rows.filter((r) => r.mode === 'vae');
   const dims = [...new Set(vae.map((r) => r.dimZ))].sort((a, b) => a - b);
-  const data = dims.map((dimZ, i) => {
-    const rs = vae.filter((r) => r.dimZ === dimZ);
+  const betas = [...new Set(vae.map((r) => r.klBeta))].sort((a, b) => b - a);
+  const key = (r: RunRow) => `${r.dimZ}|${r.klBeta}|${r.addNoise}`;
+  const groups = [...new Set(vae.map(key))].map((k) => vae.filter((r) => key(r) === k));
+  groups.sort((a, b) => a[0].dimZ - b[0].dimZ || b[0].klBeta - a[0].klBeta || Number(a[0].addNoise) - Number(b[0].addNoise));
+  const data = groups.map((rs) => {
+    const r0 = rs[0];
+    const symbol = BETA_SYMBOLS[betas.indexOf(r0.klBeta) % BETA_SYMBOLS.length] + (r0.addNoise ? '-open' : '');
     return {
       type: 'scatter',
-      mode: 'markers+text',
-      name: `dim_z ${dimZ}`,
-      x: rs.map((r) => r.kl),
-      y: rs.map((r) => r.recon),
-      text: rs.map((r) => `β ${r.klBeta}${r.addNoise ? ', noise' : ''}${r.seed !== rs[0].seed ? `, seed ${r.seed}` : ''}`),
-      textposition: 'top center',
-      hovertext: rs.map(
-        (r) => `${r.run}<br>${r.epochs} epochs, seed ${r.seed}<br>test loss ${r.testElbo.toFixed(2)} = recon ${r.recon.toFixed(2)} + β·KL`,
-      ),
-      hoverinfo: 'text',
-      marker: { color: DIGIT_COLORS[i % DIGIT_COLORS.length], size: 9 },
+      mode: 'markers',
+      name: `dim_z ${r0.dimZ}, β ${r0.klBeta}${r0.addNoise ? ', noisy inputs' : ''}${rs.length > 1 ? ` (${rs.length} seeds)` : ''}`,
+      x: rs.map((r) => round2(r.kl)),
+      y: rs.map((r) => round2(r.recon)),
+      customdata: rs.map((r) => [r.seed, r.epochs, round2(r.recon + r.kl)]),
+      hovertemplate: `dim_z ${r0.dimZ}, β ${r0.klBeta}${r0.addNoise ? ', noisy inputs' : ''}, seed %{customdata[0]}, %{customdata[1]} epochs<br>` +
+        'KL %{x:.2f} + reconstruction %{y:.2f} = −ELBO %{customdata[2]:.2f}<extra></extra>',
+      marker: { color: DIGIT_COLORS[dims.indexOf(r0.dimZ) % DIGIT_COLORS.length], symbol, size: 11, line: { width: 2 } },
     };
   });
   return {
     data,
     layout: {
       title: { text: title },
-      xaxis: { title: { text: 'rate: KL(q(z|x) || p(z)) (nats)' }, rangemode: 'tozero' },
+      width: WIDTH,
+      height: 460,
+      xaxis: { title: { text: 'rate: KL(q(z|x) ‖ p(z)) (nats)' }, rangemode: 'tozero' },
       yaxis: { title: { text: 'distortion: −log p(x|z) (nats)' } },
-      height: 420,
+      legend: { x: 1.02, y: 1 },
+      margin: { l: 70, r: 20, t: 50, b: 50 },
     },
   };
 }
 
-/** The first two latent coordinates of n images, one trace per digit (legend toggles digits). */
-export function latentScatterFigure(z: Float32Array, dimZ: number, labels: Uint8Array, title: string, range = 4): PlotlyFigure {
-  const data = DIGIT_COLORS.map((color, digit) => {
-    const idx = [...labels.keys()].filter((i) => labels[i] === digit);
-    return {
-      type: 'scatter',
-      mode: 'markers',
-      name: String(digit),
-      x: idx.map((i) => z[i * dimZ]),
-      y: idx.map((i) => z[i * dimZ + 1]),
-      text: idx.map((i) => `test image ${i}: digit ${digit}`),
-      hoverinfo: 'text+x+y',
-      marker: { color, size: 3, opacity: 0.7 },
-    };
-  });
-  const axis = (t: string) => ({ title: { text: t }, range: [-range, range], zeroline: true });
-  return { data, layout: { title: { text: title }, xaxis: axis('z1'), yaxis: { ...axis('z2'), scaleanchor: 'x' }, width: 430, height: 400, legend: { title: { text: 'digit' } } } };
+/** Axes that show every code: at least ±atLeast (a VAE's prior mass), wider for codes further out. */
+export function latentRange(z: Float32Array, atLeast = 4): number {
+  let max = 0;
+  for (const v of z) max = Math.max(max, Math.abs(v));
+  return Math.max(atLeast, max * 1.05);
+}
+
+/** One panel of a latent scatter: n codes (the first two coordinates are drawn) and their digits. */
+export interface LatentPanel {
+  z: Float32Array;
+  dimZ: number;
+  labels: Uint8Array;
+  title: string;
+  range: number; // axes span [-range, range]
 }
 
 /**
- * nx x ny images (28 x 28, values in [0, 1]) tiled into one picture: an `image` trace whose
- * source is the PNG the command line would write (a few kB, where a heatmap of the same
- * pixels is ~1 MB of JSON), zoomable like any Plotly figure.
+ * Latent codes coloured by digit, one panel per model in a grid of `columns` (a single panel is
+ * 640 px wide, a grid the column's width), equal axes. The legend (one entry per digit) toggles
+ * that digit in every panel; hover shows the digit, the test image's index and z to two decimals.
  */
-export function imageGridFigure(images: Float32Array, nx: number, ny: number, title: string, pixelSize = 1.5): PlotlyFigure {
-  const g = tileImages(images, nx, ny);
-  const source = `data:image/png;base64,${grayPng(g).toString('base64')}`;
-  const hidden = { visible: false };
-  return {
-    data: [{ type: 'image', source, hoverinfo: 'skip' }],
-    layout: {
-      title: { text: title, font: { size: 13 } },
-      xaxis: hidden,
-      yaxis: { ...hidden, scaleanchor: 'x' },
-      width: Math.max(200, g.w * pixelSize + 40),
-      height: g.h * pixelSize + 70,
-      margin: { l: 20, r: 20, t: 40, b: 20 },
-    },
+export function latentScatterFigure(panels: LatentPanel[], columns = Math.min(2, panels.length)): PlotlyFigure {
+  const rows = Math.ceil(panels.length / columns);
+  const width = columns === 1 ? 640 : WIDTH;
+  const gapX = 0.08, gapY = 70; // fraction of the width; pixels
+  const cellW = (1 - gapX * (columns - 1)) / columns;
+  const plotW = width - 80; // less the margins
+  const cellPx = cellW * plotW;
+  const height = Math.round(rows * cellPx + (rows - 1) * gapY + 130);
+  const innerH = height - 130;
+  const layout: Record<string, unknown> = {
+    width,
+    height,
+    margin: { l: 50, r: 30, t: 90, b: 40 },
+    legend: { orientation: 'h', x: 0, y: 1 + 60 / innerH, title: { text: 'digit' }, itemsizing: 'constant' },
+    annotations: [] as unknown[],
   };
+  const data: Record<string, unknown>[] = [];
+  panels.forEach((p, k) => {
+    const row = Math.floor(k / columns), col = k % columns;
+    const suffix = k === 0 ? '' : String(k + 1);
+    const x0 = col * (cellW + gapX);
+    const yTop = 1 - (row * (cellPx + gapY)) / innerH;
+    const yBottom = yTop - cellPx / innerH;
+    layout[`xaxis${suffix}`] = { domain: [x0, x0 + cellW], range: [-p.range, p.range], anchor: `y${suffix}`, title: { text: 'z1', standoff: 2 }, zeroline: true };
+    layout[`yaxis${suffix}`] = { domain: [Math.max(0, yBottom), yTop], range: [-p.range, p.range], anchor: `x${suffix}`, title: { text: 'z2', standoff: 2 }, zeroline: true };
+    (layout.annotations as unknown[]).push({
+      text: p.title, x: x0 + cellW / 2, y: yTop, xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: 14 },
+    });
+    DIGIT_COLORS.forEach((color, digit) => {
+      const idx = [...p.labels.keys()].filter((i) => p.labels[i] === digit);
+      data.push({
+        type: 'scatter',
+        mode: 'markers',
+        name: String(digit),
+        legendgroup: String(digit),
+        showlegend: k === 0,
+        xaxis: `x${suffix}`,
+        yaxis: `y${suffix}`,
+        x: idx.map((i) => round2(p.z[i * p.dimZ])),
+        y: idx.map((i) => round2(p.z[i * p.dimZ + 1])),
+        customdata: idx,
+        hovertemplate: `digit ${digit}, test image %{customdata}<br>z = (%{x:.2f}, %{y:.2f})<extra>${p.title}</extra>`,
+        marker: { color, size: 4, opacity: 0.65 },
+      });
+    });
+  });
+  return { data, layout };
 }

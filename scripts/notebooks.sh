@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `npm run notebooks [-- notebook.ipynb ...]`: executes the notebooks with `jupyter nbconvert
-# --execute` on the project's tslab kernel (jupyter/kernels/tslab-vae, found through JUPYTER_PATH)
-# and writes their outputs in place. VAE_NB_QUICK=1 runs the reduced setting (CI); NB_OUTPUT_DIR
-# writes the executed copies there instead of in place. A failing cell fails the command.
+# `npm run notebooks [-- notebook.ipynb ...]`: regenerates the notebooks. First trains every
+# notebook run not yet finished (scripts/notebook-runs.ts; NB_WORKERS at a time, default one per
+# core), then executes the notebooks with `jupyter nbconvert --execute` on the project's tslab
+# kernel (jupyter/kernels/tslab-vae, found through JUPYTER_PATH), which load those runs, and writes
+# their outputs in place. VAE_NB_QUICK=1 runs the reduced setting (CI); NB_OUTPUT_DIR writes the
+# executed copies there instead of in place. A failing cell fails the command with its real error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,9 +18,12 @@ command -v "$jupyter" >/dev/null || { echo "error: jupyter not found (Debian: ap
 
 if [ $# -gt 0 ]; then notebooks=("$@"); else notebooks=(notebooks/*.ipynb); fi
 if [ -n "${NB_OUTPUT_DIR:-}" ]; then out=(--output-dir "$NB_OUTPUT_DIR"); else out=(--inplace); fi
+start_all=$(date +%s)
+node_modules/.bin/ts-node --transpile-only scripts/notebook-runs.ts ${NB_WORKERS:+--workers "$NB_WORKERS"}
 for nb in "${notebooks[@]}"; do
   echo "executing $nb"
   start=$(date +%s)
   "$jupyter" nbconvert --to notebook --execute "${out[@]}" --config jupyter/nbconvert_config.py "$nb"
   echo "$nb: $(( $(date +%s) - start )) s"
 done
+echo "notebooks regenerated in $(( $(date +%s) - start_all )) s"

@@ -1,27 +1,31 @@
-// `npx ts-node --transpile-only scripts/readme-figures.ts`: static PNG copies of notebook figures
-// for the README, from the notebooks' saved runs (results/notebooks/): the latent space of the
-// two VAEs and three vanilla autoencoders of notebook 01.
+// `npm run readme-figures`: the README's copy of notebook 01's latent-space figure, drawn from the
+// notebooks' saved runs (results/notebooks/) by the same figure spec the notebook shows
+// (latentScatterFigure), rendered to PNG by Plotly in headless Chromium.
 import * as path from 'path';
-import {
-  encodeMeans, initBackend, latentScatterSpec, loadCheckpoint, loadMnist, runName, sliceSplit, specToPng, writeFileAtomic,
-} from '../lib';
-import { notebookConfig, RUNS_DIR } from '../notebooks/support';
+import { encodeMeans, initBackend, latentRange, latentScatterFigure, launchPlotlyRenderer, loadCheckpoint, loadMnist, runName, SETTINGS, sliceSplit, writeFileAtomic } from '../lib';
+import { notebookConfig, runsDir } from '../notebooks/settings';
 
 async function main(): Promise<void> {
   await initBackend();
   const test = sliceSplit(loadMnist().test, 0, 5000);
+  const setting = SETTINGS.full;
   const runs = [
-    ...[1, 2].map((seed) => ({ label: `VAE seed ${seed}`, config: notebookConfig({ dimZ: 2, seed }) })),
-    ...[1, 2, 3].map((seed) => ({ label: `AE seed ${seed}`, config: notebookConfig({ dimZ: 2, seed, mode: 'vanilla_ae' }) })),
+    ...[1, 2].map((seed) => ({ label: `VAE seed ${seed}`, config: notebookConfig({ dimZ: 2, seed }, setting) })),
+    ...[1, 2, 3].map((seed) => ({ label: `AE seed ${seed}`, config: notebookConfig({ dimZ: 2, seed, mode: 'vanilla_ae' }, setting) })),
   ];
-  for (const { label, config } of runs) {
-    const { model } = loadCheckpoint(path.join(RUNS_DIR, runName(config), 'checkpoint'));
-    const mu = encodeMeans(model, test.images);
-    const range = Math.max(4, ...Array.from(mu, Math.abs)) * 1.05;
-    const file = path.join('docs', 'images', `latent_${label.replace(/ /g, '_').toLowerCase()}.png`);
-    writeFileAtomic(file, await specToPng(latentScatterSpec(mu, 2, test.labels, range, label), 0.8));
-    console.log(`${file}: range ±${range.toFixed(1)}`);
+  const panels = runs.map(({ label, config }) => {
+    const { model } = loadCheckpoint(path.join(runsDir(setting), runName(config), 'checkpoint'));
+    const z = encodeMeans(model, test.images);
     model.dispose();
+    return { z, dimZ: 2, labels: test.labels, title: label, range: latentRange(z) };
+  });
+  const renderer = await launchPlotlyRenderer();
+  try {
+    const file = path.join('docs', 'images', 'latent_vae_vs_ae.png');
+    writeFileAtomic(file, await renderer.png(latentScatterFigure(panels)));
+    console.log(`${file}: ranges ${panels.map((p) => `${p.title} ±${p.range.toFixed(1)}`).join(', ')}`);
+  } finally {
+    await renderer.close();
   }
 }
 

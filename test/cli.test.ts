@@ -142,7 +142,7 @@ describe('a short run', () => {
     expect(summary.isLogLikelihood!.value).toBeLessThan(0);
     expect(summary.activeUnits).toBeGreaterThanOrEqual(0);
     expect(summary.activeUnits).toBeLessThanOrEqual(2);
-    expect(lines[0]).toMatch(/^backend: (node|wasm|cpu)$/);
+    expect(lines[0]).toMatch(/^engine: (node|wasm|cpu)\b/);
     expect(lines).toContainEqual(expect.stringMatching(/^test log p\(x\) >= -\d+\.\d+ \(importance sampling, k = 5\)$/));
     expect(lines.filter((l) => /^epoch \d+: L_tot [\d.]+ L_likelihood [\d.]+ L_divergence [\d.]+/.test(l))).toHaveLength(2);
   });

@@ -23,16 +23,27 @@ describe('comparison across runs', () => {
     fs.mkdirSync(path.join(root, 'not_a_run'));
     const rows = collectRuns(root);
     expect(rows).toEqual([
-      { run: 'a_vae', mode: 'vae', dimZ: 2, klBeta: 0.1, addNoise: false, epochs: 2, seed: 3, testElbo: 140, recon: 136, kl: 4, isLogLikelihood: -135.5, isK: 50, activeUnits: 2, secondsPerEpoch: 15 },
-      { run: 'b_ae', mode: 'vanilla_ae', dimZ: 20, klBeta: 1, addNoise: true, epochs: 1, seed: 0, testElbo: 120, recon: 116, kl: 4, isLogLikelihood: null, isK: null, activeUnits: null, secondsPerEpoch: 10 },
+      { run: 'a_vae', mode: 'vae', dimZ: 2, klBeta: 0.1, addNoise: false, epochs: 2, seed: 3, testElbo: 140, recon: 136, kl: 4, isNll: 135.5, isK: 50, activeUnits: 2, secondsPerEpoch: 15 },
+      { run: 'b_ae', mode: 'vanilla_ae', dimZ: 20, klBeta: 1, addNoise: true, epochs: 1, seed: 0, testElbo: 120, recon: 116, kl: 4, isNll: null, isK: null, activeUnits: null, secondsPerEpoch: 10 },
     ]);
     const csv = runsToCsv(rows).split('\n');
-    expect(csv[0]).toBe('run,mode,dim_z,KL_beta,noise,epochs,seed,test loss (recon + β·KL),reconstruction,KL,IS log p(x),IS k,active units,s/epoch');
-    expect(csv[1]).toBe('a_vae,vae,2,0.10,false,2,3,140,136,4,-135.50,50,2,15');
+    expect(csv[0]).toBe('run,mode,dim_z,KL_beta,noise,epochs,seed,test loss (recon + β·KL),reconstruction,KL,−log p(x) (IS),IS k,active units,s/epoch');
+    expect(csv[1]).toBe('a_vae,vae,2,0.10,false,2,3,140,136,4,135.50,50,2,15');
     expect(csv[2]).toBe('b_ae,vanilla_ae,20,1,true,1,0,120,116,4,,,,10');
     const md = runsToMarkdown(rows).split('\n');
     expect(md[1]).toBe('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     expect(md[3]).toBe('| b_ae | vanilla_ae | 20 | 1 | true | 1 | 0 | 120 | 116 | 4 | – | – | – | 10 |');
+  });
+
+  test('runs come in natural order: dim_z 2 before 5 before 10 and 20', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-'));
+    for (const z of [10, 2, 20, 5]) {
+      const dir = path.join(root, `vae_z${z}_s1`);
+      writeRunConfig(dir, { config: makeConfig({ dimZ: z }) });
+      resetMetrics(dir);
+      appendMetrics(dir, epoch(1, 100 + z));
+    }
+    expect(collectRuns(root).map((r) => r.dimZ)).toEqual([2, 5, 10, 20]);
   });
 
   test('no results folder gives no rows', () => {

@@ -13,7 +13,7 @@ const epoch = (e: number, test: number, validation?: number): EpochMetrics => ({
 
 const row = (run: string, mode: string, kl: number, recon: number, klBeta = 1): RunRow => ({
   run, mode, dimZ: 2, klBeta, addNoise: false, epochs: 5, seed: 1, testElbo: recon + klBeta * kl, recon, kl,
-  isLogLikelihood: null, isK: null, activeUnits: null, secondsPerEpoch: 20,
+  isNll: null, isK: null, activeUnits: null, secondsPerEpoch: 20,
 });
 
 describe('Plotly figures', () => {

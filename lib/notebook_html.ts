@@ -1,0 +1,67 @@
+// HTML outputs that a reader sees wherever a notebook is opened. Untrusted notebooks (classic
+// Notebook, JupyterLab) and static viewers drop scripts but keep <img> with a data URI and
+// <table>; so a Plotly figure is its static PNG plus a script that, where scripts run (a run cell,
+// a trusted notebook, an nbconvert HTML export), puts the interactive figure in its place. Plotly
+// itself travels once per notebook, gzipped, and is unpacked in the page. Pure: returns strings.
+import * as fs from 'fs';
+import * as zlib from 'zlib';
+import { PlotlyFigure } from './plotly';
+import { plotlyBundlePath } from './plotly_static';
+
+const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot' }[c]};`);
+
+/** JSON safe inside a <script>: no "</script>" or "<!--" can end or confuse it. */
+const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+
+/** The page-wide promise of Plotly that the loader sets and every figure waits for. */
+const GLOBAL = 'vaeMnistPlotly';
+
+/**
+ * Plotly's bundle, gzipped and base64-encoded (≈ 0.66 MB instead of 1.5 MB), with a script that
+ * unpacks it (DecompressionStream) and runs it once per page; the text says whether it loaded.
+ * Without scripts, the text says why figures are static images and what makes them interactive.
+ */
+export function plotlyLoaderHtml(id: string): string {
+  const packed = zlib.gzipSync(fs.readFileSync(plotlyBundlePath()), { level: 9 }).toString('base64');
+  const status = `${id}-status`;
+  return (
+    `<div id="${status}" style="color:#666">Plotly is not running here (scripts do not run in an untrusted notebook or a static viewer): ` +
+    'the figures below are static images. Run this cell, or trust the notebook (File &gt; Trust Notebook), to make them interactive.</div>' +
+    `<script type="text/javascript">(function(){var el=document.getElementById(${scriptJson(status)});` +
+    `if(!window.${GLOBAL}){window.${GLOBAL}=(function(){var b=atob(${scriptJson(packed)});var u=new Uint8Array(b.length);` +
+    'for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);' +
+    "return new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('gzip'))).text().then(function(code){" +
+    "new Function('define','module','exports',code).call(window);return window.Plotly;});})();}" +
+    `window.${GLOBAL}.then(function(P){el.textContent='Plotly '+P.version+' loaded: the figures below are interactive (hover, zoom, click the legend).';},` +
+    "function(e){el.textContent='Plotly could not load ('+e+'): the figures below stay static images.';});})();</script>"
+  );
+}
+
+/**
+ * A figure: its static PNG (when there is one) inside a box of the figure's size, and a script
+ * that replaces it with the interactive figure once Plotly is loaded. Without a PNG, the box says
+ * so until the script runs.
+ */
+export function figureHtml(fig: PlotlyFigure, id: string, png: Buffer | null): string {
+  const w = Number(fig.layout.width ?? 700), h = Number(fig.layout.height ?? 450);
+  const title = String((fig.layout.title as { text?: string } | undefined)?.text ?? 'figure');
+  const inner = png
+    ? `<img src="data:image/png;base64,${png.toString('base64')}" width="${w}" height="${h}" alt="${escapeHtml(title)}">`
+    : `<p style="color:#a00">${escapeHtml(title)}: no static copy (Chromium was not found when this cell ran); it shows where scripts run.</p>`;
+  return (
+    `<div id="${id}" style="width:${w}px;min-height:${png ? h : 40}px">${inner}</div>` +
+    `<script type="text/javascript">(function(){var p=window.${GLOBAL};if(!p)return;p.then(function(P){` +
+    `var el=document.getElementById(${scriptJson(id)}),d=document.createElement('div');el.appendChild(d);` +
+    `return P.newPlot(d,${scriptJson(fig.data)},${scriptJson(fig.layout)},{displaylogo:false}).then(function(){` +
+    `while(el.firstChild!==d)el.removeChild(el.firstChild);});});})();</script>`
+  );
+}
+
+/** An HTML table (kept by every sanitiser, unlike Markdown, which untrusted classic Notebook drops). */
+export function htmlTable(header: string[], rows: (string | number | null)[][]): string {
+  const cell = (tag: string, v: string | number | null) => `<${tag}>${escapeHtml(v === null ? '–' : String(v))}</${tag}>`;
+  return (
+    '<table><thead><tr>' + header.map((h) => cell('th', h)).join('') + '</tr></thead><tbody>' +
+    rows.map((r) => '<tr>' + r.map((v) => cell('td', v)).join('') + '</tr>').join('') + '</tbody></table>'
+  );
+}

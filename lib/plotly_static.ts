@@ -1,0 +1,62 @@
+// Static copies of Plotly figures: PNG bytes drawn by Plotly itself in headless Chromium (driven
+// by playwright-core), so a figure's static copy and its interactive version come from one spec.
+// Chromium is Debian's (or $VAE_CHROMIUM); where none is installed there is no static copy.
+import * as fs from 'fs';
+import type { Browser, Page } from 'playwright-core';
+import { PlotlyFigure } from './plotly';
+
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+/** Chromium's executable: $VAE_CHROMIUM, else the first of the usual Linux paths that exists. */
+export function findChromium(): string | null {
+  const given = process.env.VAE_CHROMIUM;
+  if (given) return fs.existsSync(given) ? given : null;
+  return CHROMIUM_CANDIDATES.find((p) => fs.existsSync(p)) ?? null;
+}
+
+/** Flags for a headless Chromium on a machine without a display or a network. */
+export const HEADLESS_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+/** The minified Plotly bundle the notebooks load (cartesian traces: scatter, heatmap, ...). */
+export function plotlyBundlePath(): string {
+  return require.resolve('plotly.js-cartesian-dist-min/plotly-cartesian.min.js');
+}
+
+export interface PlotlyRenderer {
+  /** The figure as PNG at its layout's width and height (`scale` times as many pixels). */
+  png(fig: PlotlyFigure, scale?: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Starts Chromium with Plotly loaded in a blank page; throws when Chromium is missing or fails. */
+export async function launchPlotlyRenderer(): Promise<PlotlyRenderer> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('Chromium not found (Debian: apt-get install chromium; or set VAE_CHROMIUM to its path)');
+  const { chromium } = await import('playwright-core');
+  const browser: Browser = await chromium.launch({ executablePath, args: HEADLESS_ARGS });
+  try {
+    const page: Page = await browser.newPage();
+    await page.setContent('<!doctype html><html><body></body></html>');
+    await page.addScriptTag({ content: fs.readFileSync(plotlyBundlePath(), 'utf8') });
+    return {
+      async png(fig, scale = 1) {
+        const url: string = await page.evaluate(
+          ([data, layout, s]) => {
+            const P = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+            const l = layout as { width?: number; height?: number };
+            return P.toImage({ data, layout }, { format: 'png', width: l.width ?? 700, height: l.height ?? 450, scale: s });
+          },
+          [fig.data, fig.layout, scale] as const,
+        );
+        return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+      },
+      close: () => browser.close(),
+    };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}

@@ -1,0 +1,46 @@
+// The summary of a finished run (summary.json): the estimators run once at the end (IS
+// log-likelihood, active units) beside the last epoch's test numbers, and the run's record in
+// words, as the command line and the notebooks print it.
+import { Split } from './data';
+import { activeUnits, importanceSampledLogLikelihood } from './likelihood';
+import { Vae } from './model';
+import { RunInfo, RunSummary } from './rundir';
+import { EpochMetrics } from './train';
+
+/** Estimates IS log-likelihood and active units of a trained model and assembles its summary. */
+export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], isK: number, seed = 0): RunSummary {
+  const last = history[history.length - 1];
+  const mode = model.config.mode;
+  return {
+    epochs: last?.epoch ?? 0,
+    test: last?.test ?? { loss: NaN, recon: NaN, kl: NaN },
+    isLogLikelihood: isK > 0 && mode !== 'vanilla_ae' ? { k: isK, value: importanceSampledLogLikelihood(model, test, { k: isK, seed }) } : null,
+    activeUnits: mode === 'no_encoder' ? null : activeUnits(model, test).count,
+    secondsPerEpoch: history.length ? history.reduce((s, m) => s + m.seconds, 0) / history.length : NaN,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'at an unrecorded time');
+
+/**
+ * A finished run in two lines: when and how it was trained (epochs, images, s/epoch, engine,
+ * runs sharing the machine) and its final test numbers: the objective and its parts, IS
+ * -log p(x) (nats, lower is better) and active units.
+ */
+export function describeRun(info: RunInfo, summary: RunSummary): string {
+  const c = info.config;
+  const images = info.images ? `${info.images.train.toLocaleString('en-US')} training images` : 'training images not recorded';
+  const engine = info.backend ? `, ${info.backend}${info.nativeKernels ? ' + native kernels' : ''}` : '';
+  const shared = info.concurrentRuns && info.concurrentRuns > 1 ? `, ${info.concurrentRuns} runs at a time` : '';
+  const t = summary.test;
+  const objective = c.mode === 'vae'
+    ? `${c.klBeta === 1 ? '−ELBO' : `recon + ${c.klBeta}·KL`} ${t.loss.toFixed(2)} (reconstruction ${t.recon.toFixed(2)}, KL ${t.kl.toFixed(2)})`
+    : `reconstruction ${t.recon.toFixed(2)}`;
+  const is = summary.isLogLikelihood ? `; −log p(x) ${(-summary.isLogLikelihood.value).toFixed(2)} (IS, k = ${summary.isLogLikelihood.k})` : '';
+  const au = summary.activeUnits !== null ? `; active units ${summary.activeUnits}/${c.dimZ}` : '';
+  return (
+    `trained ${when(summary.finishedAt ?? info.startedAt)}: ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'} on ${images}, ${summary.secondsPerEpoch.toFixed(1)} s/epoch${engine}${shared}\n` +
+    `test: ${objective}${is}${au}`
+  );
+}
