@@ -61,13 +61,13 @@ export function lossCurvesFigure(runs: { name: string; history: EpochMetrics[] }
   return {
     data: [...data, ...legendOnly],
     layout: {
-      title: { text: title },
+      title: { text: cut ? `${title}<br><sup>epoch 1 lies above the top: double-click the plot to see all</sup>` : title },
       width: WIDTH,
       height: 420,
       xaxis: { title: { text: 'epoch' }, dtick: 1 },
-      yaxis: { title: { text: `loss (nats per image)${cut ? '; epoch 1 above the top: double-click to see all' : ''}` }, ...(range ? { range } : {}) },
+      yaxis: { title: { text: 'loss (nats per image)' }, ...(range ? { range } : {}) },
       legend: { orientation: 'v', x: 1.02, y: 1 },
-      margin: { l: 70, r: 20, t: 50, b: 50 },
+      margin: { l: 70, r: 20, t: 70, b: 50 },
     },
   };
 }

@@ -52,8 +52,10 @@ export interface TrainRunOptions {
 }
 
 /** Estimates what summary.json holds for a trained model and writes it into the run directory. */
-function writeSummaryOf(dir: string, model: Vae, data: Mnist, history: EpochMetrics[], isK: number, seed: number): RunSummary {
-  const summary = summarizeRun(model, data.test, history, isK, seed);
+function writeSummaryOf(
+  dir: string, model: Vae, data: Mnist, history: EpochMetrics[], isK: number, seed: number, finishedAt?: string,
+): RunSummary {
+  const summary = { ...summarizeRun(model, data.test, history, isK, seed), ...(finishedAt ? { finishedAt } : {}) };
   writeRunSummary(dir, summary);
   return summary;
 }
@@ -90,7 +92,7 @@ export async function trainRun(
       saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
       return { history: result.history, stopped: true, summary: null };
     }
-    const summary = writeSummaryOf(dir, model, data, result.history, isK, config.seed);
+    const summary = writeSummaryOf(dir, model, data, result.history, isK, config.seed, new Date().toISOString());
     return { history: result.history, stopped: false, summary };
   } finally {
     trainer.dispose();

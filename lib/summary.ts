@@ -7,7 +7,7 @@ import { Vae } from './model';
 import { RunInfo, RunSummary } from './rundir';
 import { EpochMetrics } from './train';
 
-/** Estimates IS log-likelihood and active units of a trained model and assembles its summary. */
+/** Estimates IS log-likelihood and active units of a trained model and assembles its summary (no finishedAt: the caller knows when training ended). */
 export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], isK: number, seed = 0): RunSummary {
   const last = history[history.length - 1];
   const mode = model.config.mode;
@@ -17,11 +17,11 @@ export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], i
     isLogLikelihood: isK > 0 && mode !== 'vanilla_ae' ? { k: isK, value: importanceSampledLogLikelihood(model, test, { k: isK, seed }) } : null,
     activeUnits: mode === 'no_encoder' ? null : activeUnits(model, test).count,
     secondsPerEpoch: history.length ? history.reduce((s, m) => s + m.seconds, 0) / history.length : NaN,
-    finishedAt: new Date().toISOString(),
   };
 }
 
 const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'at an unrecorded time');
+
 
 /**
  * A finished run in two lines: when and how it was trained (epochs, images, s/epoch, engine,
@@ -40,7 +40,7 @@ export function describeRun(info: RunInfo, summary: RunSummary): string {
   const is = summary.isLogLikelihood ? `; −log p(x) ${(-summary.isLogLikelihood.value).toFixed(2)} (IS, k = ${summary.isLogLikelihood.k})` : '';
   const au = summary.activeUnits !== null ? `; active units ${summary.activeUnits}/${c.dimZ}` : '';
   return (
-    `trained ${when(summary.finishedAt ?? info.startedAt)}: ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'} on ${images}, ${summary.secondsPerEpoch.toFixed(1)} s/epoch${engine}${shared}\n` +
+    `trained ${summary.finishedAt ? `until ${when(summary.finishedAt)}` : `from ${when(info.startedAt)}`}: ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'} on ${images}, ${summary.secondsPerEpoch.toFixed(1)} s/epoch${engine}${shared}\n` +
     `test: ${objective}${is}${au}`
   );
 }

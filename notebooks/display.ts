@@ -37,6 +37,9 @@ export async function begin(requested: SettingName = 'full'): Promise<{ setting:
   else {
     console.log(`setting: REDUCED (${what})${process.env.VAE_NB_QUICK === '1' ? ', forced by VAE_NB_QUICK=1' : ''}`);
     console.log('These outputs only check that the notebook runs: do not save them over the committed ones (npm test refuses a notebook holding reduced outputs).');
+    // The classic Notebook autosaves every few minutes: not these outputs.
+    tslab.display.html(`<span id="${pageId}-autosave"></span><script type="text/javascript">if(window.Jupyter&&Jupyter.notebook){` +
+      `Jupyter.notebook.set_autosave_interval(0);document.getElementById('${pageId}-autosave').textContent='Autosave is off for this notebook (reduced setting).';}</script>`);
   }
   tslab.display.html(plotlyLoaderHtml(pageId));
   return { setting: s, data };

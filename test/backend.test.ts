@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, initBackend } from '../lib';
+import { BackendError, currentEngine, describeEngine, initBackend } from '../lib';
 
 describe('backend selection', () => {
   test('an unknown backend is an error naming the choices', async () => {
@@ -35,5 +35,17 @@ describe('backend selection', () => {
       tf.matMul(a.transpose(), b.transpose(), true, true),
     ];
     for (const t of viaT) (t.arraySync() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(plain[i][j], 5)));
+  });
+
+  test('the engine in force is reported, and without the native kernels the cost and the remedy are named', async () => {
+    await initBackend('cpu');
+    expect(currentEngine()).toEqual({ backend: 'cpu', nativeKernels: false });
+    await initBackend('wasm');
+    expect(currentEngine().backend).toBe('wasm');
+    expect(describeEngine({ backend: 'wasm', nativeKernels: true })).toBe('engine: wasm + native kernels (OpenBLAS)');
+    const without = describeEngine({ backend: 'wasm', nativeKernels: false }).split('\n');
+    expect(without[0]).toBe('engine: wasm, without the native kernels');
+    expect(without[1]).toMatch(/^note: training is 5-7x slower than with them; (install OpenBLAS \(Debian: apt-get install libopenblas-dev\) and run npm ci again|unset VAE_NATIVE=0)/);
+    expect(describeEngine({ backend: 'cpu', nativeKernels: false })).toMatch(/about 100x slower .* --backend wasm/);
   });
 });

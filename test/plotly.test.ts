@@ -1,5 +1,5 @@
-// The notebooks' Plotly figures are plain specs: checked here for what they plot.
-import { EpochMetrics, lossCurvesFigure, rateDistortionFigure, RunRow } from '../lib';
+// The notebooks' Plotly figures are plain specs: checked here for what they plot and how they read.
+import { DIGIT_COLORS, EpochMetrics, latentRange, latentScatterFigure, lossCurvesFigure, rateDistortionFigure, RunRow, WIDTH } from '../lib';
 
 const epoch = (e: number, test: number, validation?: number): EpochMetrics => ({
   epoch: e,
@@ -11,31 +11,82 @@ const epoch = (e: number, test: number, validation?: number): EpochMetrics => ({
   seconds: 1,
 });
 
-const row = (run: string, mode: string, kl: number, recon: number, klBeta = 1): RunRow => ({
-  run, mode, dimZ: 2, klBeta, addNoise: false, epochs: 5, seed: 1, testElbo: recon + klBeta * kl, recon, kl,
+const row = (run: string, mode: string, kl: number, recon: number, klBeta = 1, seed = 1): RunRow => ({
+  run, mode, dimZ: 2, klBeta, addNoise: false, epochs: 5, seed, testElbo: recon + klBeta * kl, recon, kl,
   isNll: null, isK: null, activeUnits: null, secondsPerEpoch: 20,
 });
 
+const shownInLegend = (data: Record<string, unknown>[]) => data.filter((t) => t.showlegend !== false).map((t) => t.name);
+
 describe('Plotly figures', () => {
-  test('loss curves: train, validation and test per run, validation only when recorded', () => {
+  test('loss curves: one colour per run, train/validation/test as line styles, a legend of runs + styles', () => {
     const fig = lossCurvesFigure([
-      { name: 'a', history: [epoch(1, 150, 151), epoch(2, 140, 141.5)] },
-      { name: 'b', history: [epoch(1, 120)] },
+      { name: 'a', history: [epoch(1, 250, 251), epoch(2, 140, 141.5), epoch(3, 138.123, 139)] },
+      { name: 'b', history: [epoch(1, 220, 221), epoch(2, 120, 121), epoch(3, 119, 120)] },
     ]);
-    expect(fig.data.map((t) => t.name)).toEqual(['a train', 'a validation', 'a test', 'b train', 'b test']);
-    expect(fig.data[1]).toMatchObject({ x: [1, 2], y: [151, 141.5], line: { dash: 'dash' } });
-    expect(fig.data[2]).toMatchObject({ x: [1, 2], y: [150, 140], line: { dash: 'solid' } });
-    expect(fig.data[0].y).toEqual([153, 143]);
-    expect((fig.data[0].line as { color: string }).color).not.toBe((fig.data[3].line as { color: string }).color);
+    const curves = fig.data.filter((t) => t.legendgroup === 'a');
+    expect(curves.map((t) => (t.line as { dash: string }).dash)).toEqual(['dot', 'dash', 'solid']);
+    expect(curves[2]).toMatchObject({ x: [1, 2, 3], y: [250, 140, 138.12] }); // rounded to what hover shows
+    expect(curves[0].y).toEqual([253, 143, 141.12]);
+    expect((curves[0].line as { color: string }).color).not.toBe((fig.data[3].line as { color: string }).color);
+    expect(shownInLegend(fig.data)).toEqual(['a', 'b', 'train (dropout on)', 'validation', 'test']);
+    // Epoch 1 (far above) does not flatten the rest; the title says so.
+    const [lo, hi] = (fig.layout.yaxis as { range: number[] }).range;
+    expect(lo).toBeLessThan(119);
+    expect(hi).toBeGreaterThan(143);
+    expect(hi).toBeLessThan(150);
+    expect(JSON.stringify(fig.layout.title)).toContain('epoch 1 lies above the top');
+    expect(fig.layout.width).toBeLessThanOrEqual(WIDTH);
   });
 
-  test('rate-distortion: VAE runs only, one trace per dim_z, KL on x and reconstruction on y', () => {
+  test('loss curves of five runs keep the legend at 8 entries', () => {
+    const runs = ['VAE 1', 'VAE 2', 'AE 1', 'AE 2', 'AE 3'].map((name) => ({ name, history: [epoch(1, 150, 151), epoch(2, 140, 141)] }));
+    expect(shownInLegend(lossCurvesFigure(runs).data)).toHaveLength(8);
+  });
+
+  test('rate-distortion: VAE runs only, one trace per configuration with its seeds pooled, no text labels', () => {
     const fig = rateDistortionFigure([
-      row('v1', 'vae', 5, 140), row('ae', 'vanilla_ae', 0, 130), row('v2', 'vae', 50, 70, 0.1), { ...row('v3', 'vae', 20, 90), dimZ: 10 },
+      row('v1', 'vae', 5, 140), row('v1b', 'vae', 5.2, 139.5, 1, 2), row('ae', 'vanilla_ae', 0, 130), row('v2', 'vae', 50, 70, 0.1),
+      { ...row('v3', 'vae', 20, 90), dimZ: 10 }, { ...row('v4', 'vae', 12, 136), dimZ: 10, addNoise: true },
     ]);
-    expect(fig.data.map((t) => t.name)).toEqual(['dim_z 2', 'dim_z 10']);
-    expect(fig.data[0]).toMatchObject({ x: [5, 50], y: [140, 70], text: ['β 1', 'β 0.1'] });
-    expect(fig.data[1]).toMatchObject({ x: [20], y: [90] });
-    expect(String((fig.data[0].hovertext as string[])[1])).toContain('test loss 75.00');
+    expect(fig.data.map((t) => t.name)).toEqual(['dim_z 2, β 1 (2 seeds)', 'dim_z 2, β 0.1', 'dim_z 10, β 1', 'dim_z 10, β 1, noisy inputs']);
+    expect(fig.data[0]).toMatchObject({ x: [5, 5.2], y: [140, 139.5], mode: 'markers' });
+    expect(fig.data.every((t) => t.text === undefined)).toBe(true);
+    const marker = (i: number) => fig.data[i].marker as { color: string; symbol: string };
+    expect(marker(0).color).toBe(marker(1).color); // colour: dim_z
+    expect(marker(0).color).not.toBe(marker(2).color);
+    expect(marker(0).symbol).not.toBe(marker(1).symbol); // marker: β
+    expect(marker(3).symbol).toBe(`${marker(2).symbol}-open`); // open: noise
+    expect(String(fig.data[0].hovertemplate)).toContain('%{y:.2f}');
+  });
+
+  test('latent scatter: one trace per digit and panel, legend toggles a digit in every panel, coordinates rounded', () => {
+    const z = Float32Array.from([0.123456, -1.98765, 3.3333, 0.5, -0.25, 0.75]);
+    const labels = Uint8Array.from([7, 5, 7]);
+    const fig = latentScatterFigure([
+      { z, dimZ: 2, labels, title: 'one', range: 4 },
+      { z, dimZ: 2, labels, title: 'two', range: 8 },
+    ]);
+    expect(fig.data).toHaveLength(20);
+    const seven = fig.data[7];
+    expect(seven).toMatchObject({ name: '7', legendgroup: '7', x: [0.12, -0.25], y: [-1.99, 0.75], customdata: [0, 2], showlegend: true });
+    expect((seven.marker as { color: string }).color).toBe(DIGIT_COLORS[7]);
+    expect(fig.data[17]).toMatchObject({ legendgroup: '7', showlegend: false, xaxis: 'x2', yaxis: 'y2' });
+    expect(fig.layout.xaxis2).toMatchObject({ range: [-8, 8] });
+    expect(String(seven.hovertemplate)).toContain('test image %{customdata}');
+    expect(fig.layout.width).toBeLessThanOrEqual(WIDTH);
+  });
+
+  test('the digit palette has ten distinct colours, far apart', () => {
+    const rgb = DIGIT_COLORS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+    expect(new Set(DIGIT_COLORS).size).toBe(10);
+    for (let a = 0; a < 10; a++) {
+      for (let b = a + 1; b < 10; b++) expect(Math.hypot(...rgb[a].map((v, i) => v - rgb[b][i]))).toBeGreaterThan(60);
+    }
+  });
+
+  test('latentRange: at least ±4, else 5 % beyond the furthest code', () => {
+    expect(latentRange(Float32Array.from([0.5, -1]))).toBe(4);
+    expect(latentRange(Float32Array.from([0.5, -20]))).toBeCloseTo(21);
   });
 });

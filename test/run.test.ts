@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { makeConfig, readMetrics, readRunSummary, RUN_FILES, trainOrLoad } from '../lib';
+import { describeRun, makeConfig, readMetrics, readRunConfig, readRunSummary, RUN_FILES, trainOrLoad } from '../lib';
 import { smallMnist, useBackend } from './helpers';
 
 useBackend();
@@ -27,6 +27,16 @@ describe('trainOrLoad', () => {
     expect(summary.isLogLikelihood!.value).toBeLessThan(0);
     expect(summary.activeUnits).toBeGreaterThanOrEqual(1);
     expect(summary.activeUnits).toBeLessThanOrEqual(3);
+    expect(Date.parse(summary.finishedAt!)).toBeGreaterThan(Date.now() - 60000);
+    // config.json says how the run was made: engine and images, beside the configuration.
+    const info = readRunConfig(dir);
+    expect(info).toMatchObject({ config, backend: 'wasm', images: { train: 640, validation: 200, test: 200 } });
+    expect(typeof info.nativeKernels).toBe('boolean');
+    expect(describeRun(info, summary)).toMatch(new RegExp(
+      `^trained until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC: 2 epochs on 640 training images, \\d+\\.\\d s/epoch, wasm( \\+ native kernels)?\\n` +
+      `test: −ELBO ${summary.test.loss.toFixed(2)} \\(reconstruction ${summary.test.recon.toFixed(2)}, KL ${summary.test.kl.toFixed(2)}\\); ` +
+      `−log p\\(x\\) ${(-summary.isLogLikelihood!.value).toFixed(2)} \\(IS, k = 3\\); active units ${summary.activeUnits}/3$`,
+    ));
 
     const again = await trainOrLoad(dir, config, data, { isK: 3 });
     expect(again.loaded).toBe(true);
@@ -37,7 +47,8 @@ describe('trainOrLoad', () => {
     fs.rmSync(path.join(dir, RUN_FILES.summary));
     const backfilled = await trainOrLoad(dir, config, data, { isK: 3 });
     expect(backfilled.loaded).toBe(true);
-    expect(readRunSummary(dir)).toEqual(summary); // same model, same seed: the same estimates
+    // Same model, same seed: the same estimates; when training ended is unknown to a backfill.
+    expect(readRunSummary(dir)).toEqual({ ...summary, finishedAt: undefined });
 
     const other = await trainOrLoad(dir, { ...config, numEpochs: 1 }, data, { isK: 0 });
     expect(other.loaded).toBe(false); // another configuration trains anew in place

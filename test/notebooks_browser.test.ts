@@ -1,0 +1,176 @@
+// The notebooks as a reader sees them: Debian's classic Jupyter Notebook on a loopback port with
+// the project's kernel, in headless Chromium. Every committed notebook opens untrusted (as from a
+// fresh clone) and every figure, image and table in it must show; then one notebook runs in the
+// reduced setting through the UI (Cell > Run All) and its figures must become interactive Plotly.
+// Skipped, with the reason printed, where Chromium or the classic Notebook is missing.
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
+import { findChromium, HEADLESS_ARGS } from '../lib/plotly_static';
+
+// Code passed to page.evaluate runs in the page; these stand for its globals (no DOM types here).
+declare const window: any;
+declare const document: any;
+
+const ROOT = path.join(__dirname, '..');
+const NOTEBOOKS = fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+const chromiumPath = findChromium();
+const hasNotebook = spawnSync('jupyter', ['notebook', '--version'], { encoding: 'utf8' }).status === 0;
+const missing = [!chromiumPath && 'Chromium (apt-get install chromium)', !hasNotebook && 'the classic Notebook (apt-get install jupyter-notebook)'].filter(Boolean);
+if (missing.length) console.log(`notebooks in a browser: skipped, ${missing.join(' and ')} not installed`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Share of pixels that differ from the image's most common value (0: a blank picture). */
+function inkShare(png: Buffer): number {
+  const { data, width, height } = PNG.sync.read(png);
+  const counts = new Map<number, number>();
+  const key = (i: number) => (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+  for (let i = 0; i < data.length; i += 4) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
+  const background = Math.max(...counts.values());
+  return 1 - background / (width * height);
+}
+
+interface ShownOutput {
+  kind: 'img' | 'table' | 'text' | 'empty';
+  rows?: number;
+  text?: string;
+}
+
+(missing.length ? describe.skip : describe)('notebooks in a browser (classic Notebook, headless Chromium)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-browser-'));
+  const served = path.join(tmp, 'served');
+  let server: ChildProcess;
+  let browser: Browser;
+  let base = '';
+  let serverLog = '';
+
+  beforeAll(async () => {
+    fs.mkdirSync(served);
+    for (const nb of NOTEBOOKS) fs.copyFileSync(path.join(ROOT, 'notebooks', nb), path.join(served, nb));
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      JUPYTER_PATH: path.join(ROOT, 'jupyter'),
+      JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
+      JUPYTER_DATA_DIR: path.join(tmp, 'data'), // no signatures: every notebook opens untrusted
+      JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
+      VAE_NB_QUICK: '1',
+      VAE_NB_RESULTS: path.join(tmp, 'results'),
+    };
+    server = spawn('jupyter', ['notebook', '--no-browser', '--allow-root', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0',
+      '--NotebookApp.token=', '--NotebookApp.password=', `--notebook-dir=${served}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout!.on('data', (d) => (serverLog += d));
+    server.stderr!.on('data', (d) => (serverLog += d));
+    base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${base}/api`).then((r) => r.ok, () => false);
+      if (up) break;
+      if (i > 120) throw new Error(`the Notebook server did not start:\n${serverLog}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: chromiumPath!, args: HEADLESS_ARGS });
+  }, 60000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  async function open(name: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/notebooks/${name}`);
+    await page.waitForFunction(() => window.Jupyter?.notebook?._fully_loaded === true, null, { timeout: 60000 });
+    // Let images decode.
+    await page.waitForFunction(() => [...document.querySelectorAll('.output_area img')].every((i: any) => i.complete));
+    return page;
+  }
+
+  /** What each output area of the page shows. */
+  const shown = (page: Page): Promise<ShownOutput[]> =>
+    page.$$eval('.output_area .output_subarea', (areas) =>
+      areas.map((a: any): ShownOutput => {
+        const img = a.querySelector('img') as any;
+        if (img && img.naturalWidth > 0 && img.getBoundingClientRect().width > 0) return { kind: 'img' };
+        const table = a.querySelector('table');
+        if (table) return { kind: 'table', rows: table.querySelectorAll('tbody tr').length };
+        const text = (a.textContent ?? '').trim();
+        return text ? { kind: 'text', text } : { kind: 'empty' };
+      }),
+    );
+
+  test.each(NOTEBOOKS)('%s, opened untrusted, shows every figure, image and table', async (name) => {
+    const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', name), 'utf8'));
+    const saved = nb.cells.flatMap((c: { outputs?: { output_type: string; data?: Record<string, string> }[] }) => c.outputs ?? []);
+    const figures = saved.filter((o: { data?: Record<string, string> }) => /<img src="data:image\/png/.test(String(o.data?.['text/html'] ?? '')) || o.data?.['image/png']);
+    const tables = saved.filter((o: { data?: Record<string, string> }) => String(o.data?.['text/html'] ?? '').startsWith('<table'));
+    expect(figures.length).toBeGreaterThanOrEqual(2);
+
+    const page = await open(name);
+    try {
+      expect(await page.evaluate(() => window.Jupyter.notebook.trusted)).toBe(false);
+      const outputs = await shown(page);
+      // One rendered area per saved output, none of them blank (untrusted Markdown or SVG would be).
+      expect(outputs).toHaveLength(saved.length);
+      expect(outputs.filter((o) => o.kind === 'empty')).toEqual([]);
+      expect(outputs.filter((o) => o.kind === 'img')).toHaveLength(figures.length);
+      const shownTables = outputs.filter((o) => o.kind === 'table');
+      expect(shownTables).toHaveLength(tables.length);
+      for (const t of shownTables) expect(t.rows).toBeGreaterThan(0);
+      // Plotly does not run here, and the page says so instead of claiming it loaded.
+      expect(await page.locator('.js-plotly-plot').count()).toBe(0);
+      expect(outputs.some((o) => o.kind === 'text' && /Plotly is not running here/.test(o.text!))).toBe(true);
+      // Every picture has something drawn in it.
+      const imgs = await page.locator('.output_area img').all();
+      for (const img of imgs) {
+        await img.scrollIntoViewIfNeeded();
+        expect(inkShare(await img.screenshot())).toBeGreaterThan(0.01);
+      }
+    } finally {
+      await page.close();
+    }
+  }, 120000);
+
+  test('06 in the reduced setting, run through the UI (Cell > Run All): interactive figures, no errors', async () => {
+    const page = await open('06_learned_manifold.ipynb');
+    try {
+      await page.waitForFunction(() => window.Jupyter.notebook.kernel?.is_connected(), null, { timeout: 60000 });
+      await page.click('#menus a:text-is("Cell")');
+      await page.click('#run_all_cells > a');
+      await page.waitForFunction(
+        () => /notebook ran in \d+ s/.test(document.querySelector('#notebook-container')?.textContent ?? ''),
+        null, { timeout: 240000, polling: 1000 },
+      );
+      const text = (await page.textContent('#notebook-container')) ?? '';
+      expect(text).toMatch(/setting: REDUCED/);
+      expect(text).toMatch(/Autosave is off for this notebook \(reduced setting\)/);
+      expect(text).toMatch(/Plotly \d+\.\d+\.\d+ loaded: the figures below are interactive/);
+      expect(await page.locator('.output_error, .output_stderr').count()).toBe(0);
+      const plots = page.locator('.js-plotly-plot');
+      expect(await plots.count()).toBeGreaterThanOrEqual(1);
+      // The interactive figure replaced its static copy and drew its points.
+      expect(await page.locator('.js-plotly-plot .scatterlayer .point').count()).toBeGreaterThan(1000);
+      expect(await page.locator('.output_html img[src^="data:image/png"]').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  }, 300000);
+});
