@@ -33,6 +33,7 @@ function lossRange(values: number[][]): [number, number] | undefined {
 export function lossCurvesFigure(runs: { name: string; history: EpochMetrics[] }[], title = 'loss per epoch'): PlotlyFigure {
   const STYLES = { train: 'dot', validation: 'dash', test: 'solid' } as const;
   const ys: number[][] = [];
+  const hasValidation = (h: EpochMetrics[]) => h.length > 0 && h.every((m) => m.validation);
   const data = runs.flatMap(({ name, history }, i) => {
     const color = DIGIT_COLORS[i % DIGIT_COLORS.length];
     const x = history.map((m) => m.epoch);
@@ -44,15 +45,15 @@ export function lossCurvesFigure(runs: { name: string; history: EpochMetrics[] }
         hovertemplate: `${name}, ${split}<br>epoch %{x}: %{y:.2f}<extra></extra>`,
       };
     };
-    const hasValidation = history.length > 0 && history.every((m) => m.validation);
     return [
       line('train', history.map((m) => m.trainLoss)),
-      ...(hasValidation ? [line('validation', history.map((m) => m.validation!.loss))] : []),
+      ...(hasValidation(history) ? [line('validation', history.map((m) => m.validation!.loss))] : []),
       line('test', history.map((m) => m.test.loss)),
     ];
   });
-  const styleKeys = (Object.keys(STYLES) as (keyof typeof STYLES)[]).filter((s) => s !== 'validation' || data.some((t) => String(t.hovertemplate).includes(', validation<')));
-  const legendOnly = styleKeys.map((split) => ({
+  const anyValidation = runs.some((r) => hasValidation(r.history));
+  const styles = (Object.keys(STYLES) as (keyof typeof STYLES)[]).filter((split) => split !== 'validation' || anyValidation);
+  const legendOnly = styles.map((split) => ({
     type: 'scatter', mode: 'lines', name: split === 'train' ? 'train (dropout on)' : split, legendgroup: `style-${split}`,
     x: [null], y: [null], line: { color: '#777', dash: STYLES[split], width: 2 }, hoverinfo: 'skip',
   }));

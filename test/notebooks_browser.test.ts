@@ -149,6 +149,22 @@ interface ShownOutput {
     }
   }, 120000);
 
+  test('an nbconvert HTML export, opened offline from a file, has interactive figures', async () => {
+    const out = path.join(tmp, 'html');
+    const r = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, path.join(ROOT, 'notebooks', '06_learned_manifold.ipynb')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const context = await browser.newContext({ offline: true });
+    const page = await context.newPage();
+    try {
+      await page.goto(`file://${path.join(out, '06_learned_manifold.html')}`);
+      await page.waitForSelector('.js-plotly-plot .scatterlayer .point', { timeout: 30000 });
+      expect(await page.locator('.js-plotly-plot').count()).toBeGreaterThanOrEqual(1);
+      expect(await page.textContent('body')).toMatch(/Plotly \d+\.\d+\.\d+ loaded: the figures below are interactive/);
+    } finally {
+      await context.close();
+    }
+  }, 60000);
+
   test('06 in the reduced setting, run through the UI (Cell > Run All): interactive figures, no errors', async () => {
     const page = await open('06_learned_manifold.ipynb');
     try {

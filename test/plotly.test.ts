@@ -44,6 +44,12 @@ describe('Plotly figures', () => {
     expect(shownInLegend(lossCurvesFigure(runs).data)).toHaveLength(8);
   });
 
+  test('loss curves without validation records have no validation curve or legend entry', () => {
+    const fig = lossCurvesFigure([{ name: 'a', history: [epoch(1, 150), epoch(2, 140)] }]);
+    expect(fig.data.map((t) => (t.line as { dash: string }).dash)).toEqual(['dot', 'solid', 'dot', 'solid']);
+    expect(shownInLegend(fig.data)).toEqual(['a', 'train (dropout on)', 'test']);
+  });
+
   test('rate-distortion: VAE runs only, one trace per configuration with its seeds pooled, no text labels', () => {
     const fig = rateDistortionFigure([
       row('v1', 'vae', 5, 140), row('v1b', 'vae', 5.2, 139.5, 1, 2), row('ae', 'vanilla_ae', 0, 130), row('v2', 'vae', 50, 70, 0.1),
