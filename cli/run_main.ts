@@ -2,6 +2,7 @@
 // The command line of the original run_main.py: train on MNIST with the same flags and write the
 // same pictures (PNG) to --results_path, plus config.json, metrics.jsonl and a checkpoint.
 // Exit codes: 0 done, 1 training failed (e.g. diverged), 2 bad input, 130 interrupted (Ctrl-C).
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   addSaltAndPepper, BackendError, CheckpointError, createVae, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
@@ -16,11 +17,32 @@ const INPUT_ERRORS = [FlagError, BackendError, DataError, CheckpointError];
 /** The original numbers its pictures from epoch 00. */
 const epochName = (prefix: string, epochIndex: number) => `${prefix}_epoch_${String(epochIndex).padStart(2, '0')}.png`;
 
+/**
+ * --results_path must be a directory we can write, or one we can create: refused before any work
+ * (an existing file, or a parent we may not write into), so nothing is touched.
+ */
+export function checkResultsPath(dir: string): void {
+  let probe = path.resolve(dir);
+  while (!fs.existsSync(probe)) probe = path.dirname(probe);
+  const stat = fs.statSync(probe);
+  const what = probe === path.resolve(dir) ? dir : `${dir} (its parent ${probe})`;
+  if (!stat.isDirectory()) throw new FlagError(`--results_path must be a directory or a path one can be created at, got a file: ${what}`);
+  try {
+    fs.accessSync(probe, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    throw new FlagError(`--results_path must be a directory we can write, got one without write permission: ${what}`);
+  }
+}
+
 export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
   const { config, run } = flags;
+  checkResultsPath(run.resultsPath);
   await initBackend(run.backend);
   log(describeEngine(currentEngine()));
   const data = loadMnist(run.dataDir);
+  if (config.batchSize > data.train.n) {
+    throw new FlagError(`--batch_size must be at most the ${data.train.n.toLocaleString('en-US')} training images, got ${config.batchSize}`);
+  }
   const out = run.resultsPath;
   const write = (name: string, bytes: Buffer) => writeFileAtomic(path.join(out, name), bytes);
 
@@ -80,8 +102,15 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
   }
 }
 
+/** What most likely made a run diverge, in the flags' words. */
+export function likelyCause(c: { learnRate: number }): string {
+  return c.learnRate > 1e-2
+    ? `--learn_rate ${c.learnRate} is probably too large (the original's 1e-3 trains)`
+    : `try a smaller --learn_rate than ${c.learnRate}`;
+}
+
 async function main(): Promise<number> {
-  let flags: Flags;
+  let flags: Flags | undefined;
   try {
     const parsed = parseFlags(process.argv.slice(2));
     if ('help' in parsed) {
@@ -96,7 +125,7 @@ async function main(): Promise<number> {
       return 2;
     }
     if (e instanceof DivergenceError) {
-      console.error(`error: ${e.message}; the checkpoint of the last completed epoch is kept`);
+      console.error(`error: ${e.message}; ${likelyCause(flags!.config)}; the checkpoint of the last completed epoch is kept`);
       return 1;
     }
     throw e;

@@ -25,36 +25,49 @@ export interface RunRow {
 /** Names in natural order: digits compare as numbers (vae_z2 < vae_z5 < vae_z10). */
 export const naturalOrder = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
-/** Rows for the runs directly under `root` that have a configuration and at least one epoch, in natural order. */
-export function collectRuns(root: string): RunRow[] {
+/**
+ * Rows for the runs directly under `root` that have a configuration and at least one epoch, in
+ * natural order. A run whose files cannot be read is passed to `onDamaged` (by default a
+ * warning) and left out; the others are still read.
+ */
+export function collectRuns(root: string, onDamaged: (run: string, why: string) => void = (run, why) => process.emitWarning(`${run}: damaged, left out (${why})`)): RunRow[] {
   if (!fs.existsSync(root)) return [];
   const rows: RunRow[] = [];
   for (const name of fs.readdirSync(root).sort(naturalOrder)) {
     const dir = path.join(root, name);
     if (!fs.existsSync(path.join(dir, RUN_FILES.config))) continue;
-    const history = readMetrics(dir);
-    if (history.length === 0) continue;
-    const { config } = readRunConfig(dir);
-    const last = history[history.length - 1];
-    const summary = readRunSummary(dir);
-    rows.push({
-      run: name,
-      mode: config.mode,
-      dimZ: config.dimZ,
-      klBeta: config.klBeta,
-      addNoise: config.addNoise,
-      epochs: last.epoch,
-      seed: config.seed,
-      testElbo: last.test.loss,
-      recon: last.test.recon,
-      kl: last.test.kl,
-      isNll: summary?.isLogLikelihood ? -summary.isLogLikelihood.value : null,
-      isK: summary?.isLogLikelihood?.k ?? null,
-      activeUnits: summary?.activeUnits ?? null,
-      secondsPerEpoch: history.reduce((s, m) => s + m.seconds, 0) / history.length,
-    });
+    try {
+      const row = readRunRow(name, dir);
+      if (row) rows.push(row);
+    } catch (e) {
+      onDamaged(name, (e as Error).message);
+    }
   }
   return rows;
+}
+
+function readRunRow(name: string, dir: string): RunRow | null {
+  const history = readMetrics(dir);
+  if (history.length === 0) return null;
+  const { config } = readRunConfig(dir);
+  const last = history[history.length - 1];
+  const summary = readRunSummary(dir);
+  return {
+    run: name,
+    mode: config.mode,
+    dimZ: config.dimZ,
+    klBeta: config.klBeta,
+    addNoise: config.addNoise,
+    epochs: last.epoch,
+    seed: config.seed,
+    testElbo: last.test.loss,
+    recon: last.test.recon,
+    kl: last.test.kl,
+    isNll: summary?.isLogLikelihood ? -summary.isLogLikelihood.value : null,
+    isK: summary?.isLogLikelihood?.k ?? null,
+    activeUnits: summary?.activeUnits ?? null,
+    secondsPerEpoch: history.reduce((s, m) => s + m.seconds, 0) / history.length,
+  };
 }
 
 const COLUMNS: [keyof RunRow, string][] = [

@@ -71,21 +71,38 @@ export class ConfigError extends Error {
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** An integer in [lo, hi]. */
+const intIn = (lo: number, hi: number): [(v: unknown) => boolean, string] => [(v) => isInt(v) && v >= lo && v <= hi, `an integer in [${lo}, ${hi}]`];
 
-/** Every check a configuration must pass; each entry returns true when the value is fine. */
+/**
+ * Every check a configuration must pass; each entry returns true when the value is fine. The
+ * upper bounds keep a run within what a machine can hold and train (see trainingBytes).
+ */
 const CHECKS: { [K in keyof VaeConfig]: [(v: unknown) => boolean, string] } = {
   mode: [(v) => MODES.includes(v as Mode), `one of ${MODES.join(', ')}`],
-  dimImg: [(v) => isInt(v) && v >= 1, 'a positive integer'],
-  dimZ: [(v) => isInt(v) && v >= 1, 'a positive integer'],
-  nHidden: [(v) => isInt(v) && v >= 1, 'an integer >= 1'],
+  dimImg: intIn(1, 65536),
+  dimZ: intIn(1, 1024),
+  nHidden: intIn(1, 8192),
   keepProb: [(v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
-  learnRate: [(v) => isFiniteNumber(v) && v > 0, 'a number > 0'],
-  numEpochs: [(v) => isInt(v) && v >= 1, 'an integer >= 1'],
-  batchSize: [(v) => isInt(v) && v >= 1, 'an integer >= 1'],
+  learnRate: [(v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
+  numEpochs: intIn(1, 100000),
+  batchSize: intIn(1, 60000),
   addNoise: [(v) => typeof v === 'boolean', 'true or false'],
-  klBeta: [(v) => isFiniteNumber(v) && v >= 0, 'a number >= 0'],
+  klBeta: [(v) => isFiniteNumber(v) && v >= 0 && v <= 1000, 'a number in [0, 1000]'],
   seed: [(v) => isInt(v) && v >= 0 && v <= 0xffffffff, 'an integer in [0, 2^32)'],
 };
+
+/**
+ * Bytes a training run holds, roughly: weights, gradients and Adam's two moments (16 bytes a
+ * parameter) and a batch's activations, dropout masks and their gradients (the encoder's and
+ * decoder's layers, ~3 copies each). An estimate to refuse what cannot fit before allocating.
+ */
+export function trainingBytes(c: ModelConfig & Pick<TrainConfig, 'batchSize'>): number {
+  const { dimImg: x, nHidden: h, dimZ: z } = c;
+  const params = 2 * x * h + 2 * h * h + 3 * z * h + 4 * h + 2 * z + x;
+  const perRow = 6 * x + 12 * h + 8 * z;
+  return 16 * params + 4 * c.batchSize * perRow;
+}
 
 /** Defaults overridden by `overrides`, checked; throws ConfigError on the first bad value. */
 export function makeConfig(overrides: Partial<VaeConfig> = {}): VaeConfig {

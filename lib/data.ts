@@ -66,7 +66,7 @@ function locate(dir: string, name: string): string {
   throw new DataError(`${path.join(dir, name)}: file not found (also looked for ${name}.gz)`);
 }
 
-/** Parses an IDX image file: checks magic, count and 28x28 size; returns pixels in [0, 1]. */
+/** Parses an IDX image file: checks magic, count, 28x28 size and the exact length; returns pixels in [0, 1]. */
 export function parseIdxImages(buf: Buffer, file: string, expectedCount?: number): { images: Float32Array; n: number } {
   if (buf.length < 16) throw new DataError(`${file}: truncated: ${buf.length} bytes, an IDX image header needs 16`);
   const magic = buf.readUInt32BE(0);
@@ -84,12 +84,13 @@ export function parseIdxImages(buf: Buffer, file: string, expectedCount?: number
   }
   const needed = 16 + n * DIM_IMG;
   if (buf.length < needed) throw new DataError(`${file}: truncated: ${buf.length} bytes, expected ${needed} for ${n} images`);
+  if (buf.length > needed) throw new DataError(`${file}: ${buf.length} bytes, more than the ${needed} its header announces (${n} images): not an IDX file as written`);
   const images = new Float32Array(n * DIM_IMG);
   for (let i = 0; i < images.length; i++) images[i] = buf[16 + i] / 255;
   return { images, n };
 }
 
-/** Parses an IDX label file: checks magic, count and that every label is a digit. */
+/** Parses an IDX label file: checks magic, count, the exact length and that every label is a digit. */
 export function parseIdxLabels(buf: Buffer, file: string, expectedCount?: number): Uint8Array {
   if (buf.length < 8) throw new DataError(`${file}: truncated: ${buf.length} bytes, an IDX label header needs 8`);
   const magic = buf.readUInt32BE(0);
@@ -101,6 +102,7 @@ export function parseIdxLabels(buf: Buffer, file: string, expectedCount?: number
     throw new DataError(`${file}: holds ${n} labels, expected ${expectedCount}`);
   }
   if (buf.length < 8 + n) throw new DataError(`${file}: truncated: ${buf.length} bytes, expected ${8 + n} for ${n} labels`);
+  if (buf.length > 8 + n) throw new DataError(`${file}: ${buf.length} bytes, more than the ${8 + n} its header announces (${n} labels): not an IDX file as written`);
   const labels = new Uint8Array(buf.subarray(8, 8 + n));
   const bad = labels.findIndex((l) => l > 9);
   if (bad >= 0) throw new DataError(`${file}: label ${bad} is ${labels[bad]}, expected a digit 0-9`);

@@ -25,8 +25,18 @@ export function writeRunConfig(dir: string, info: RunInfo): void {
   writeFileAtomic(path.join(dir, RUN_FILES.config), JSON.stringify(info, null, 2) + '\n');
 }
 
+/** A JSON file of a run directory; unreadable JSON is a DamagedRunError naming the file. */
+function readJson<T>(file: string): T {
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new DamagedRunError(file, `not JSON (${text.length} bytes)`);
+  }
+}
+
 export function readRunConfig(dir: string): RunInfo {
-  return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.config), 'utf8')) as RunInfo;
+  return readJson<RunInfo>(path.join(dir, RUN_FILES.config));
 }
 
 /** Starts a fresh metrics file (a run that restarts from epoch 0 replaces its old history). */
@@ -39,14 +49,36 @@ export function appendMetrics(dir: string, m: EpochMetrics): void {
   fs.appendFileSync(path.join(dir, RUN_FILES.metrics), JSON.stringify(m) + '\n');
 }
 
-export function readMetrics(dir: string): EpochMetrics[] {
+/** A run directory's file that cannot be read as a run wrote it. */
+export class DamagedRunError extends Error {
+  constructor(readonly file: string, readonly why: string) {
+    super(`${file}: ${why}`);
+    this.name = 'DamagedRunError';
+  }
+}
+
+/**
+ * The epochs recorded so far. A last line cut short (a crash in the middle of an append: no
+ * newline at its end, not JSON) is skipped, and `warn` says so; damage anywhere else is a
+ * DamagedRunError naming the file and the line.
+ */
+export function readMetrics(dir: string, warn: (message: string) => void = (m) => process.emitWarning(m)): EpochMetrics[] {
   const file = path.join(dir, RUN_FILES.metrics);
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as EpochMetrics);
+  const text = fs.readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const metrics: EpochMetrics[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      metrics.push(JSON.parse(line) as EpochMetrics);
+    } catch {
+      const unfinished = i === lines.length - 1; // the file does not end with a newline
+      if (!unfinished) throw new DamagedRunError(file, `line ${i + 1} is not JSON`);
+      warn(`${file}: skipped its last line, cut short (${line.length} characters, no newline): a run stopped while writing it`);
+    }
+  });
+  return metrics;
 }
 
 /** What a finished run measured on the test set beyond its per-epoch metrics. */
@@ -65,5 +97,5 @@ export function writeRunSummary(dir: string, summary: RunSummary): void {
 
 export function readRunSummary(dir: string): RunSummary | null {
   const file = path.join(dir, RUN_FILES.summary);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as RunSummary) : null;
+  return fs.existsSync(file) ? readJson<RunSummary>(file) : null;
 }

@@ -41,10 +41,20 @@ export interface TrainData {
   validation?: Split;
 }
 
-/** The loss stopped being a finite number: training is stopped, the model keeps its last finite state. */
+/**
+ * A step's loss grew this many times above the first step's: training has exploded. The first
+ * step of the seed model is ≈ 550 nats (784 pixels at ≈ ln 2 each); a healthy run only falls.
+ */
+export const EXPLOSION_FACTOR = 1000;
+
+/**
+ * The loss stopped being a finite number, or exploded (EXPLOSION_FACTOR times the first step's):
+ * training is stopped; a NaN step changes no weight.
+ */
 export class DivergenceError extends Error {
-  constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
-    super(`training diverged: loss is ${loss} at epoch ${epoch}, step ${step}`);
+  constructor(readonly epoch: number, readonly step: number, readonly loss: number, readonly firstLoss: number) {
+    super(`training diverged: loss is ${Number.isFinite(loss) ? loss.toPrecision(3) : loss} at epoch ${epoch}, step ${step}` +
+      (Number.isFinite(loss) ? ` (${EXPLOSION_FACTOR}x more than the first step's ${firstLoss.toFixed(1)})` : ''));
     this.name = 'DivergenceError';
   }
 }
@@ -66,6 +76,7 @@ export class Trainer {
   private readonly rng: Rng;
   private readonly batch: Float32Array;
   private readonly order: Uint32Array;
+  private firstLoss = NaN; // the first step's loss, the scale an explosion is measured against
 
   constructor(readonly model: Vae, readonly config: TrainConfig, readonly data: TrainData) {
     // The seed's tf.train.AdamOptimizer(learn_rate): beta1 0.9, beta2 0.999, epsilon 1e-8.
@@ -116,7 +127,8 @@ export class Trainer {
     for (let s = 0; s < steps; s++) {
       gatherRows(this.data.train, this.order.subarray(s * batchSize, (s + 1) * batchSize), this.batch);
       const m = this.step(this.batch);
-      if (!Number.isFinite(m.loss)) throw new DivergenceError(epoch, s + 1, m.loss);
+      if (Number.isNaN(this.firstLoss)) this.firstLoss = m.loss;
+      if (!Number.isFinite(m.loss) || m.loss > EXPLOSION_FACTOR * Math.max(1, this.firstLoss)) throw new DivergenceError(epoch, s + 1, m.loss, this.firstLoss);
       sums.loss += m.loss;
       sums.recon += m.recon;
       sums.kl += m.kl;

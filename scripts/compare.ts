@@ -1,15 +1,17 @@
 // `npm run compare [-- results_dir]`: the comparison table of every run under results/ (or the
-// directory given), written as comparison.csv and comparison.md there and printed as Markdown.
+// directory given), written as comparison.csv and comparison.md there and printed as Markdown; a
+// run whose files are damaged is listed below the table as such, and the others are still read.
 import * as path from 'path';
 import { collectRuns, runsToCsv, runsToMarkdown, writeFileAtomic } from '../lib';
 
 const root = process.argv[2] ?? 'results';
-const rows = collectRuns(root);
+const damaged: string[] = [];
+const rows = collectRuns(root, (run, why) => damaged.push(`- ${run}: damaged, left out (${why})`));
 if (rows.length === 0) {
   console.error(`error: no runs with metrics under ${root}`);
   process.exit(2);
 }
 writeFileAtomic(path.join(root, 'comparison.csv'), runsToCsv(rows));
-const md = runsToMarkdown(rows);
+const md = runsToMarkdown(rows) + (damaged.length ? `\n${damaged.join('\n')}\n` : '');
 writeFileAtomic(path.join(root, 'comparison.md'), md);
 process.stdout.write(md);

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import { FlagError, Flags, parseFlags } from '../cli/flags';
-import { runMain } from '../cli/run_main';
-import { defaultConfig, loadCheckpoint, readMetrics, readRunSummary } from '../lib';
+import { likelyCause, runMain } from '../cli/run_main';
+import { defaultConfig, loadCheckpoint, makeConfig, readMetrics, readRunSummary, trainingBytes } from '../lib';
 import { useBackend } from './helpers';
 
 useBackend();
@@ -52,35 +52,96 @@ describe('flags', () => {
   });
 
   test.each([
-    [['--dim_z', '-3'], '--dim_z must be a positive integer, got -3'],
+    [['--dim_z', '-3'], '--dim_z must be an integer in [1, 1024], got -3'],
     [['--dim_z', '2.5'], "--dim_z must be an integer, got '2.5'"],
-    [['--n_hidden', '0'], '--n_hidden must be an integer >= 1, got 0'],
-    [['--learn_rate', '0'], '--learn_rate must be a number > 0, got 0'],
+    [['--dim_z', '1e9'], '--dim_z must be an integer in [1, 1024], got 1000000000'],
+    [['--n_hidden', '0'], '--n_hidden must be an integer in [1, 8192], got 0'],
+    [['--learn_rate', '0'], '--learn_rate must be a number in (0, 1], got 0'],
+    [['--learn_rate', '1e5'], '--learn_rate must be a number in (0, 1], got 100000'],
     [['--learn_rate', 'fast'], "--learn_rate must be a number, got 'fast'"],
-    [['--num_epochs', '0'], '--num_epochs must be an integer >= 1, got 0'],
-    [['--batch_size', '0'], '--batch_size must be an integer >= 1, got 0'],
-    [['--PRR_n_img_x', '0'], '--PRR_n_img_x must be an integer >= 1, got 0'],
-    [['--PRR_resize_factor', '0'], '--PRR_resize_factor must be a number > 0, got 0'],
+    [['--num_epochs', '0'], '--num_epochs must be an integer in [1, 100000], got 0'],
+    [['--batch_size', '0'], '--batch_size must be an integer in [1, 60000], got 0'],
+    [['--batch_size', '100000'], '--batch_size must be an integer in [1, 60000], got 100000'],
+    [['--PRR_n_img_x', '0'], '--PRR_n_img_x must be an integer in [1, 100], got 0'],
+    [['--PRR_n_img_x', '100', '--PRR_n_img_y', '101'], '--PRR_n_img_y must be an integer in [1, 100], got 101'],
+    [['--PRR_resize_factor', '0'], '--PRR_resize_factor must be a number in (0, 10], got 0'],
+    [['--PRR_resize_factor', '1000'], '--PRR_resize_factor must be a number in (0, 10], got 1000'],
+    [['--PRR_n_img_x', '100', '--PRR_n_img_y', '100', '--PRR_resize_factor', '5'], '--PRR_resize_factor must be small enough for a picture of at most 8192 px a side (it would be 14000 px), got 5'],
     [['--PMLR', 'True'], '--dim_z must be 2 when --PMLR is True'],
-    [['--dim_z', '2', '--PMLR', 'True', '--PMLR_z_range', '-1'], '--PMLR_z_range must be a number > 0, got -1'],
-    [['--dim_z', '2', '--PMLR', 'True', '--PMLR_n_samples', '100'], '--PMLR_n_samples must be an integer in (100, 10000]'],
+    [['--dim_z', '2', '--PMLR', 'True', '--PMLR_z_range', '-1'], '--PMLR_z_range must be a number in (0, 100], got -1'],
+    [['--dim_z', '2', '--PMLR', 'True', '--PMLR_n_samples', '100'], '--PMLR_n_samples must be an integer in (100, 10000] (the test set has 10,000 images), got 100'],
     [['--vanilla_ae_mode', '--no_encoder_mode'], '--vanilla_ae_mode and --no_encoder_mode are mutually exclusive'],
     [['--add_noise', 'maybe'], "--add_noise must be True or False, got 'maybe'"],
-    [['--IS_k', '-1'], '--IS_k must be an integer >= 0, got -1'],
-    [['--KL_beta', '-1'], '--KL_beta must be a number >= 0, got -1'],
+    [['--IS_k', '-1'], '--IS_k must be an integer in [0, 10000], got -1'],
+    [['--KL_beta', '-1'], '--KL_beta must be a number in [0, 1000], got -1'],
     [['--backend', 'gpu'], "--backend must be one of node, wasm, cpu, got 'gpu'"],
+    [['--results_path', ''], "--results_path must be a directory path, got ''"],
+    [['--data_dir', ''], "--data_dir must be a directory path, got ''"],
+    [['--backend', ''], "--backend must be one of node, wasm, cpu, got ''"],
     [['--dimz', '3'], "unknown option '--dimz'"],
     [['extra'], 'too many arguments'],
   ])('%j is rejected: %s', (argv, message) => {
     expect(() => parseFlags(argv)).toThrow(FlagError);
     expect(() => parseFlags(argv)).toThrow(message);
   });
+
+  // Every numeric flag: [flag, kind, lowest, highest, lowest excluded].
+  const NUMERIC: [string, 'int' | 'float', number, number, boolean][] = [
+    ['dim_z', 'int', 1, 1024, false], ['n_hidden', 'int', 1, 8192, false], ['learn_rate', 'float', 0, 1, true],
+    ['num_epochs', 'int', 1, 100000, false], ['batch_size', 'int', 1, 60000, false], ['PRR_n_img_x', 'int', 1, 100, false],
+    ['PRR_n_img_y', 'int', 1, 100, false], ['PRR_resize_factor', 'float', 0, 10, true], ['PMLR_n_img_x', 'int', 1, 100, false],
+    ['PMLR_n_img_y', 'int', 1, 100, false], ['PMLR_resize_factor', 'float', 0, 10, true], ['PMLR_z_range', 'float', 0, 100, true],
+    ['PMLR_n_samples', 'int', 100, 10000, true], ['KL_beta', 'float', 0, 1000, false], ['IS_k', 'int', 0, 10000, false],
+    ['seed', 'int', 0, 2 ** 32 - 1, false],
+  ];
+  const BOOLEAN = ['add_noise', 'PRR', 'PMLR', 'vanilla_ae_mode', 'no_encoder_mode'];
+  const bad = NUMERIC.flatMap(([flag, kind, lo, hi, open]) =>
+    ['abc', '', ' ', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '1e400', '0x', ...(kind === 'int' ? ['2.5', '1e-3'] : []),
+      String(open ? lo : lo - 1), String(hi + (kind === 'int' ? 1 : 0.5)), String(hi * 1e6)].map((v) => [flag, v]))
+    .concat(BOOLEAN.flatMap((flag) => ['maybe', '', '2', 'Truee'].map((v) => [flag, v])));
+  test.each(bad)('--%s %j is refused with one line naming the flag and what is allowed', (flag, v) => {
+    let message = '';
+    try {
+      parseFlags([`--${flag}`, v]);
+    } catch (e) {
+      expect(e).toBeInstanceOf(FlagError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^--${flag} must be (an integer|a number|True or False)`));
+    expect(message).toMatch(/, got /);
+    expect(message).not.toMatch(/\n/);
+  });
+
+  test.each(NUMERIC)('--%s accepts the ends of its range', (flag, kind, lo, hi, open) => {
+    // The picture-size and memory limits are separate checks: keep the other sizes small.
+    const small = ['--n_hidden', '8', '--batch_size', '8', '--PRR_n_img_x', '1', '--PRR_n_img_y', '1', '--PMLR_n_img_x', '1', '--PMLR_n_img_y', '1'];
+    for (const v of [open ? (kind === 'int' ? lo + 1 : lo + 1e-3) : lo, hi]) {
+      expect(() => parseFlags([...small, `--${flag}`, String(v)])).not.toThrow();
+    }
+  });
+
+  test('a diverged run names the likely cause in the flags\' words', () => {
+    expect(likelyCause({ learnRate: 0.5 })).toBe("--learn_rate 0.5 is probably too large (the original's 1e-3 trains)");
+    expect(likelyCause({ learnRate: 1e-3 })).toBe('try a smaller --learn_rate than 0.001');
+  });
+
+  test('a model too large for this machine is refused before anything is allocated, with the estimate', () => {
+    const argv = ['--n_hidden', '8192', '--batch_size', '60000', '--dim_z', '1024'];
+    const need = trainingBytes(makeConfig({ nHidden: 8192, batchSize: 60000, dimZ: 1024 }));
+    if (need > os.totalmem() / 2) {
+      expect(() => parseFlags(argv)).toThrow(/^--n_hidden 8192, --dim_z 1024 and --batch_size 60000 need about \d+\.\d GB to train, more than the \d+\.\d GB allowed/);
+    } else {
+      expect(() => parseFlags(argv)).not.toThrow(); // a machine with more than twice that memory
+    }
+    expect(() => parseFlags(['--n_hidden', '8192', '--batch_size', '128'])).not.toThrow();
+  });
 });
 
 describe('command line process', () => {
   test.each([
-    [['--dim_z', '-3'], 'error: --dim_z must be a positive integer, got -3'],
+    [['--dim_z', '-3'], 'error: --dim_z must be an integer in [1, 1024], got -3'],
     [['--data_dir', '/nonexistent/mnist'], 'error: /nonexistent/mnist: data directory not found'],
+    [['--batch_size', '55001'], 'error: --batch_size must be at most the 55,000 training images, got 55001'],
   ])('%j: one line on stderr, exit code 2, no stack trace, results untouched', (argv, message) => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'config.json'), 'keep');
@@ -88,6 +149,20 @@ describe('command line process', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(message);
     expect(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe('keep');
+  });
+
+  test('--results_path that is a file, or under one, is refused before any work: one line, exit 2', () => {
+    const file = path.join(tmp(), 'a-file');
+    fs.writeFileSync(file, 'keep');
+    for (const [target, message] of [
+      [file, `error: --results_path must be a directory or a path one can be created at, got a file: ${file}`],
+      [path.join(file, 'sub'), `error: --results_path must be a directory or a path one can be created at, got a file: ${path.join(file, 'sub')} (its parent ${file})`],
+    ]) {
+      const r = spawnSync(TS_NODE, ['--transpile-only', CLI, '--results_path', target], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(message);
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep');
   });
 
   test('Ctrl-C stops after saving a loadable checkpoint and the metrics, leaving nothing half-written', async () => {

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { appendMetrics, collectRuns, EpochMetrics, makeConfig, resetMetrics, runsToCsv, runsToMarkdown, writeRunConfig, writeRunSummary } from '../lib';
+import {
+  appendMetrics, collectRuns, DamagedRunError, EpochMetrics, makeConfig, readMetrics, resetMetrics, runsToCsv, runsToMarkdown, writeRunConfig, writeRunSummary,
+} from '../lib';
 
 const epoch = (e: number, loss: number): EpochMetrics => ({
   epoch: e, trainLoss: loss + 5, trainRecon: loss, trainKl: 5, test: { loss, recon: loss - 4, kl: 4 }, seconds: 10 * e,
@@ -44,6 +46,41 @@ describe('comparison across runs', () => {
       appendMetrics(dir, epoch(1, 100 + z));
     }
     expect(collectRuns(root).map((r) => r.dimZ)).toEqual([2, 5, 10, 20]);
+  });
+
+  test('a metrics file cut short by a crash: its partial last line is skipped with a warning; other damage is named', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-'));
+    const dir = path.join(root, 'run');
+    writeRunConfig(dir, { config: makeConfig({ dimZ: 2 }) });
+    resetMetrics(dir);
+    appendMetrics(dir, epoch(1, 150));
+    appendMetrics(dir, epoch(2, 140));
+    fs.appendFileSync(path.join(dir, 'metrics.jsonl'), JSON.stringify(epoch(3, 130)).slice(0, 25));
+    const warnings: string[] = [];
+    expect(readMetrics(dir, (w) => warnings.push(w)).map((m) => m.epoch)).toEqual([1, 2]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/metrics\.jsonl: skipped its last line, cut short \(25 characters, no newline\)/);
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), `${JSON.stringify(epoch(1, 150))}\n{"epoch": 2, "tr\n${JSON.stringify(epoch(3, 130))}\n`);
+    expect(() => readMetrics(dir)).toThrow(DamagedRunError);
+    expect(() => readMetrics(dir)).toThrow(/metrics\.jsonl: line 2 is not JSON$/);
+  });
+
+  test('compare lists a damaged run as damaged and reads the others', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-'));
+    for (const name of ['a', 'b', 'c']) {
+      const dir = path.join(root, name);
+      writeRunConfig(dir, { config: makeConfig({ dimZ: 2 }) });
+      resetMetrics(dir);
+      appendMetrics(dir, epoch(1, 150));
+    }
+    fs.writeFileSync(path.join(root, 'b', 'config.json'), '{"config": {"mode"');
+    fs.writeFileSync(path.join(root, 'c', 'summary.json'), '');
+    const damaged: [string, string][] = [];
+    const rows = collectRuns(root, (run, why) => damaged.push([run, why]));
+    expect(rows.map((r) => r.run)).toEqual(['a']);
+    expect(damaged.map(([run]) => run)).toEqual(['b', 'c']);
+    expect(damaged[0][1]).toMatch(/b\/config\.json: not JSON \(18 bytes\)$/);
+    expect(damaged[1][1]).toMatch(/c\/summary\.json: not JSON \(0 bytes\)$/);
   });
 
   test('no results folder gives no rows', () => {

@@ -35,6 +35,15 @@ describe('IDX parsing', () => {
     expect(() => parseIdxLabels(idxLabels([1, 2, 3]).subarray(0, 9), 'l')).toThrow('l: truncated: 9 bytes, expected 11 for 3 labels');
   });
 
+  test('a file longer than its header announces is an error (dimensions that disagree with the length)', () => {
+    const full = idxImages(4);
+    expect(() => parseIdxImages(Buffer.concat([full, Buffer.alloc(784)]), 'imgs')).toThrow(
+      `imgs: ${full.length + 784} bytes, more than the ${full.length} its header announces (4 images): not an IDX file as written`,
+    );
+    expect(() => parseIdxImages(idxImages(4, { count: 3 }), 'imgs')).toThrow('more than the');
+    expect(() => parseIdxLabels(Buffer.concat([idxLabels([1, 2]), Buffer.from([3])]), 'l')).toThrow('l: 11 bytes, more than the 10 its header announces (2 labels)');
+  });
+
   test('wrong dimensions, counts and labels are errors', () => {
     expect(() => parseIdxImages(idxImages(1, { rows: 32, cols: 32 }), 'i')).toThrow('i: images are 32x32, expected 28x28');
     expect(() => parseIdxImages(idxImages(2), 'i', 60000)).toThrow('i: holds 2 images, expected 60000');

@@ -78,6 +78,24 @@ describe('training', () => {
     expect(Array.from(model.decoder[0].w.dataSync())).toEqual(Array.from(w));
   });
 
+  test('a loss that explodes (1000x its first step) stops training with DivergenceError', async () => {
+    const data = smallMnist(640, 200);
+    const config = cfg('vae', { numEpochs: 5 });
+    const model = createVae(config, 1);
+    const losses: number[] = [];
+    // After the first (sane) step, push the posterior means to 1e5: the KL term becomes ~1e10.
+    const blowUp = (s: { loss: number }) => {
+      losses.push(s.loss);
+      if (losses.length === 3) model.encoder[2].b.assign(tf.fill([8], 1e5));
+    };
+    const fit = new Trainer(model, config, data).fit({ onStep: blowUp });
+    const e = await fit.then(() => null, (err: DivergenceError) => err);
+    expect(e).toBeInstanceOf(DivergenceError);
+    expect(e!.message).toMatch(/^training diverged: loss is \S+ at epoch 1, step 4 \(1000x more than the first step's \d+\.\d\)$/);
+    expect(e!.loss).toBeGreaterThan(1e9);
+    expect(e!.firstLoss).toBe(losses[0]);
+  });
+
   test('a batch larger than the training set is an error', async () => {
     const config = cfg('vae', { batchSize: 5000 });
     await expect(new Trainer(createVae(config, 1), config, smallMnist(1000, 100)).fit()).rejects.toThrow(
