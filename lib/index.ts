@@ -14,6 +14,7 @@ export * from './images';
 export * from './palette';
 export * from './files';
 export * from './rundir';
+export * from './lock';
 export * from './summary';
 export * from './run';
 export * from './figures';

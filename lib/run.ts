@@ -7,6 +7,7 @@ import { DEFAULT_IS_K, VaeConfig } from './config';
 import { currentEngine } from './backend';
 import { CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { Mnist } from './data';
+import { acquireRunLock } from './lock';
 import { createVae, Vae } from './model';
 import {
   appendMetrics, readMetrics, readRunSummary, resetMetrics, RunInfo, RunSummary, RUN_FILES, writeRunConfig, writeRunSummary,
@@ -101,8 +102,9 @@ export async function trainRun(
 
 /**
  * The model a configuration defines: loaded from `dir` when a finished run with exactly this
- * configuration is there (unless `retrain`), else trained there by `trainRun`. A loaded run
- * without summary.json gets one.
+ * configuration is there (unless `retrain`), else trained there by `trainRun`, holding the
+ * directory's lock (a second process training the same run is refused). A loaded run without
+ * summary.json gets one.
  */
 export async function trainOrLoad(
   dir: string, config: VaeConfig, data: Mnist, { retrain = false, ...options }: TrainRunOptions & { retrain?: boolean } = {},
@@ -113,8 +115,13 @@ export async function trainOrLoad(
     const summary = readRunSummary(dir) ?? writeSummaryOf(dir, model, data, history, options.isK ?? DEFAULT_IS_K, config.seed);
     return { model, history, dir, loaded: true, summary };
   }
-  const model = createVae(config, config.seed);
-  const result = await trainRun(dir, model, config, data, options);
-  if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);
-  return { model, history: result.history, dir, loaded: false, summary: result.summary };
+  const lock = acquireRunLock(dir);
+  try {
+    const model = createVae(config, config.seed);
+    const result = await trainRun(dir, model, config, data, options);
+    if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);
+    return { model, history: result.history, dir, loaded: false, summary: result.summary };
+  } finally {
+    lock.release();
+  }
 }

@@ -99,3 +99,31 @@ export function readRunSummary(dir: string): RunSummary | null {
   const file = path.join(dir, RUN_FILES.summary);
   return fs.existsSync(file) ? readJson<RunSummary>(file) : null;
 }
+
+/** Files a run directory holds that a run wrote, by name: its records and, through `pictures`, its images. */
+function runFilesIn(dir: string, pictures: RegExp): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const records = new Set(Object.values(RUN_FILES));
+  return fs.readdirSync(dir).filter((f) => records.has(f) || pictures.test(f)).sort();
+}
+
+/** What of a run `dir` holds ("config.json, metrics.jsonl (3 epochs), checkpoint, 4 pictures"), or null when nothing. */
+export function describeRunDir(dir: string, pictures: RegExp): string | null {
+  const files = runFilesIn(dir, pictures);
+  if (files.length === 0) return null;
+  const epochs = () => {
+    try {
+      return `${readMetrics(dir, () => undefined).length} epochs`;
+    } catch {
+      return 'damaged';
+    }
+  };
+  const named = files.filter((f) => !pictures.test(f)).map((f) => (f === RUN_FILES.metrics ? `${f} (${epochs()})` : f));
+  const n = files.length - named.length;
+  return [...named, ...(n ? [`${n} picture${n === 1 ? '' : 's'}`] : [])].join(', ');
+}
+
+/** Removes what a run wrote in `dir` (its records and pictures), never anything else. */
+export function clearRunFiles(dir: string, pictures: RegExp): void {
+  for (const f of runFilesIn(dir, pictures)) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+}

@@ -9,7 +9,7 @@ for z in "${@:-2 5 10 20}"; do
     dir="results/dim_z${dim_z}_60_epochs"
     if [ -f "$dir/summary.json" ]; then echo "$dir: kept"; continue; fi
     mkdir -p "$dir"
-    npm run --silent main -- --results_path "$dir" --dim_z "$dim_z" --num_epochs 60 > "$dir/run.log" 2>&1
+    npm run --silent main -- --results_path "$dir" --overwrite True --dim_z "$dim_z" --num_epochs 60 > "$dir/run.log" 2>&1
     echo "$dir: exit $?"
   done
 done

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 run() {
   local name=$1; shift
   mkdir -p "results/$name"
-  npm run --silent main -- --results_path "results/$name" "$@" > "results/$name/run.log" 2>&1
+  npm run --silent main -- --results_path "results/$name" --overwrite True "$@" > "results/$name/run.log" 2>&1
   echo "$name: exit $?"
 }
 # Two queues of ~100 and ~120 epochs, one per core.

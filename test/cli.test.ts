@@ -25,7 +25,7 @@ describe('flags', () => {
     const { config, run } = parse();
     expect(config).toEqual(defaultConfig);
     expect(run).toEqual({
-      resultsPath: 'results', dataDir: undefined, backend: undefined,
+      resultsPath: path.join('results', 'vae_z20_h500_beta1_e20_b128_lr0.001_s0'), overwrite: false, dataDir: undefined, backend: undefined,
       prr: true, prrNImgX: 10, prrNImgY: 10, prrResizeFactor: 1,
       pmlr: false, pmlrNImgX: 20, pmlrNImgY: 20, pmlrResizeFactor: 1, pmlrZRange: 2, pmlrNSamples: 5000, isK: 50,
     });
@@ -144,11 +144,12 @@ describe('command line process', () => {
     [['--batch_size', '55001'], 'error: --batch_size must be at most the 55,000 training images, got 55001'],
   ])('%j: one line on stderr, exit code 2, no stack trace, results untouched', (argv, message) => {
     const dir = tmp();
-    fs.writeFileSync(path.join(dir, 'config.json'), 'keep');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep');
     const r = spawnSync(TS_NODE, ['--transpile-only', CLI, ...argv, '--results_path', dir], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(message);
-    expect(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe('keep');
+    expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
+    expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('keep');
   });
 
   test('--results_path that is a file, or under one, is refused before any work: one line, exit 2', () => {
@@ -163,6 +164,27 @@ describe('command line process', () => {
       expect(r.stderr.trim()).toBe(message);
     }
     expect(fs.readFileSync(file, 'utf8')).toBe('keep');
+  });
+
+  test('a run directory that holds a run is refused, named with what is there; --overwrite True removes only what a run wrote', () => {
+    const dir = tmp();
+    for (const f of ['config.json', 'PRR_epoch_03.png', 'input.png', 'notes.txt']) fs.writeFileSync(path.join(dir, f), 'old');
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), '{"epoch":1}\n{"epoch":2}\n');
+    fs.mkdirSync(path.join(dir, 'checkpoint'));
+    const args = ['--transpile-only', CLI, '--n_hidden', '8', '--batch_size', '5000', '--num_epochs', '1', '--IS_k', '0', '--results_path', dir];
+    const refused = spawnSync(TS_NODE, args, { encoding: 'utf8' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim()).toBe(
+      `error: --results_path ${dir} already holds a run (checkpoint, config.json, metrics.jsonl (2 epochs), 2 pictures): pass --overwrite True to replace it, or choose another --results_path`,
+    );
+    expect(fs.readdirSync(dir).sort()).toEqual(['PRR_epoch_03.png', 'checkpoint', 'config.json', 'input.png', 'metrics.jsonl', 'notes.txt']);
+    const replaced = spawnSync(TS_NODE, [...args, '--overwrite', 'True', '--PRR', 'False'], { encoding: 'utf8' });
+    expect(replaced.status).toBe(0);
+    expect(replaced.stdout).toContain(`overwrite: removed the run that was in ${dir}`);
+    expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('old'); // not a run's file
+    expect(fs.existsSync(path.join(dir, 'PRR_epoch_03.png'))).toBe(false);
+    expect(readMetrics(dir).map((m) => m.epoch)).toEqual([1]);
+    expect(fs.existsSync(path.join(dir, 'run.lock'))).toBe(false); // released
   });
 
   test('Ctrl-C stops after saving a loadable checkpoint and the metrics, leaving nothing half-written', async () => {
