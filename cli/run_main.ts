@@ -5,11 +5,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  acquireRunLock, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
+  acquireRunLock, addSaltAndPepper, BackendError, checkpointOf, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
+  loadCheckpoint, readCheckpointMeta, readMetrics, resumeConflicts, TrainerState, Vae, VaeConfig, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
   imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
   writeFileAtomic,
 } from '../lib';
-import { FlagError, Flags, parseFlags } from './flags';
+import { FlagError, flagOf, Flags, parseFlags } from './flags';
 import { createProgress } from './progress';
 
 const INPUT_ERRORS = [FlagError, BackendError, DataError, CheckpointError, LockError];
@@ -43,23 +44,57 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
   const lock = acquireRunLock(run.resultsPath);
   try {
     const there = describeRunDir(run.resultsPath, PICTURES);
+    await initBackend(run.backend);
+    log(describeEngine(currentEngine()));
+    if (run.resume) return await trainInto(flags, log, resumeFrom(flags, there));
     if (there && !run.overwrite) {
-      throw new FlagError(`--results_path ${run.resultsPath} already holds a run (${there}): pass --overwrite True to replace it, or choose another --results_path`);
+      throw new FlagError(`--results_path ${run.resultsPath} already holds a run (${there}): pass --resume True to continue it, ` +
+        '--overwrite True to replace it, or choose another --results_path');
     }
     if (there) {
       clearRunFiles(run.resultsPath, PICTURES);
       log(`overwrite: removed the run that was in ${run.resultsPath} (${there})`);
     }
-    return await trainInto(flags, log);
+    return await trainInto(flags, log, null);
   } finally {
     lock.release();
   }
 }
 
-async function trainInto(flags: Flags, log: (line: string) => void): Promise<number> {
+/**
+ * --resume True: the checkpoint of the run in --results_path, which must have been trained with
+ * the same settings (all but --num_epochs, which may grow) and not be finished.
+ */
+function resumeFrom(flags: Flags, there: string | null): Resumed {
   const { config, run } = flags;
-  await initBackend(run.backend);
-  log(describeEngine(currentEngine()));
+  const file = checkpointOf(run.resultsPath);
+  if (!there || !fs.existsSync(file)) throw new FlagError(`--resume True: ${run.resultsPath} holds no run to continue${there ? ` (${there}; no checkpoint)` : ''}`);
+  const meta = readCheckpointMeta(file);
+  if (!meta.train) throw new CheckpointError(`${file}: has no training configuration, so it cannot be continued`);
+  const saved: VaeConfig = { ...meta.model, ...meta.train };
+  const differ = resumeConflicts(saved, config);
+  if (differ.length) {
+    throw new FlagError(`--resume True: the run in ${run.resultsPath} was trained with other settings: ` +
+      differ.map((k) => `${flagOf(k)} ${JSON.stringify(saved[k])} (given ${JSON.stringify(config[k])})`).join(', ') + '; pass the same ones, or --overwrite True');
+  }
+  if (meta.epoch >= config.numEpochs) {
+    throw new FlagError(`--resume True: the run in ${run.resultsPath} has its ${meta.epoch} epochs already; pass a larger --num_epochs to train on`);
+  }
+  const { model, trainer } = loadCheckpoint(file);
+  if (!trainer) {
+    model.dispose();
+    throw new CheckpointError(`${file}: an earlier format, without the optimizer's and generator's state: it cannot be continued exactly`);
+  }
+  return { model, trainer };
+}
+
+interface Resumed {
+  model: Vae;
+  trainer: TrainerState;
+}
+
+async function trainInto(flags: Flags, log: (line: string) => void, resumed: Resumed | null): Promise<number> {
+  const { config, run } = flags;
   const data = loadMnist(run.dataDir);
   if (config.batchSize > data.train.n) {
     throw new FlagError(`--batch_size must be at most the ${data.train.n.toLocaleString('en-US')} training images, got ${config.batchSize}`);
@@ -81,7 +116,8 @@ async function trainInto(flags: Flags, log: (line: string) => void): Promise<num
   const pmlrSamples = sliceSplit(data.test, 0, run.pmlrNSamples);
   const pmlrGrid = { nx: run.pmlrNImgX, ny: run.pmlrNImgY, resize: run.pmlrResizeFactor };
 
-  const model = createVae(config, config.seed);
+  const model = resumed?.model ?? createVae(config, config.seed);
+  if (resumed) log(`resuming ${out} after epoch ${resumed.trainer.epoch}${resumed.trainer.step ? `, step ${resumed.trainer.step}` : ''}`);
   const progress = createProgress(process.stderr, log);
   let interrupted = false;
   const onSigint = () => {
@@ -89,7 +125,8 @@ async function trainInto(flags: Flags, log: (line: string) => void): Promise<num
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  let best = Infinity;
+  // The best test loss so far decides when pictures are written; a resumed run remembers its epochs.
+  let best = Math.min(Infinity, ...(resumed ? readMetrics(out).slice(0, resumed.trainer.epoch).map((m) => m.test.loss) : []));
   try {
     const hooks = {
       onStep: (s: StepInfo) => progress.step(s),
@@ -107,10 +144,11 @@ async function trainInto(flags: Flags, log: (line: string) => void): Promise<num
         }
       },
     };
-    const { history, stopped, summary } = await trainRun(out, model, config, data, { hooks, info: { run }, isK: run.isK });
+    const { history, stopped, summary } = await trainRun(out, model, config, data, { hooks, info: { run }, isK: run.isK, resume: resumed?.trainer });
     if (stopped) {
       progress.stop();
-      log(`interrupted during epoch ${history.length + 1}: checkpoint (after ${history.length} full epochs and the steps since) and metrics saved in ${out}`);
+      log(`interrupted during epoch ${history.length + 1}: checkpoint (after ${history.length} full epochs and the steps since) and metrics saved in ${out}; ` +
+        'continue with the same command and --resume True');
       return 130;
     }
     if (summary.isLogLikelihood) log(`test log p(x) >= ${summary.isLogLikelihood.value.toFixed(2)} (importance sampling, k = ${summary.isLogLikelihood.k})`);

@@ -14,6 +14,11 @@ export function writeFileSynced(file: string, data: string | Uint8Array): void {
   }
 }
 
+/**
+ * Replaces `file` by `data` in one rename: written to a temporary file, flushed, renamed over the
+ * target, then the directory flushed, so that after a crash `file` is either the old or the new
+ * content, whole.
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
@@ -23,5 +28,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
+  }
+  const dir = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
   }
 }

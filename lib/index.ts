@@ -9,6 +9,7 @@ export * from './noise';
 export * from './evaluate';
 export * from './train';
 export * from './checkpoint';
+export * from './safetensors';
 export * from './plot';
 export * from './images';
 export * from './palette';

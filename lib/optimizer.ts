@@ -7,8 +7,20 @@ import * as tf from '@tensorflow/tfjs';
 import { loadNative, NativeAddon } from './kernels/native';
 import { WasmBackend } from './kernels/wasm_matmul';
 
+/** Adam's state after `t` steps: both moments per variable (in the variables' order). */
+export interface AdamState {
+  t: number;
+  m: Float32Array[];
+  v: Float32Array[];
+  accBeta?: [number, number]; // tfjs's running beta1^(t+1), beta2^(t+1) as float32 (its own Adam only)
+}
+
 export interface Optimizer {
   applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void;
+  /** A copy of the state, for a checkpoint. */
+  getState(vars: tf.Variable[]): AdamState;
+  /** Continues from a saved state: the next step is the one the saving optimizer would have taken. */
+  setState(vars: tf.Variable[], state: AdamState): void;
   dispose(): void;
 }
 
@@ -68,6 +80,17 @@ export class FusedAdam implements Optimizer {
     }
   }
 
+  getState(vars: tf.Variable[]): AdamState {
+    const copy = (a: Float32Array[]) => vars.map((x, i) => (a[i] ? a[i].slice() : new Float32Array(x.size)));
+    return { t: this.t, m: copy(this.m), v: copy(this.v) };
+  }
+
+  setState(vars: tf.Variable[], state: AdamState): void {
+    this.t = state.t;
+    this.m = vars.map((_, i) => state.m[i].slice());
+    this.v = vars.map((_, i) => state.v[i].slice());
+  }
+
   dispose(): void {
     this.m = [];
     this.v = [];
@@ -83,9 +106,45 @@ class TfjsAdam implements Optimizer {
   applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void {
     this.adam.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] })));
   }
+  // tfjs keeps its state in fields it does not expose as such; these read and set them exactly
+  // (its setWeights recomputes beta^t with pow, which is not the running product it uses).
+  private get inner(): TfjsAdamInternals {
+    return this.adam as unknown as TfjsAdamInternals;
+  }
+  getState(vars: tf.Variable[]): AdamState {
+    const moment = (list: { variable: tf.Variable }[]) => vars.map((x, i) => (list[i] ? (list[i].variable.dataSync() as Float32Array).slice() : new Float32Array(x.size)));
+    const a = this.inner;
+    return {
+      t: a.iterations_ ?? 0, m: moment(a.accumulatedFirstMoment), v: moment(a.accumulatedSecondMoment),
+      accBeta: [a.accBeta1.dataSync()[0], a.accBeta2.dataSync()[0]],
+    };
+  }
+  setState(vars: tf.Variable[], state: AdamState): void {
+    const a = this.inner;
+    if (!state.accBeta) throw new Error('this Adam state has no running beta powers (saved by the fused Adam): it cannot continue tfjs\'s bit for bit');
+    a.iterations_ = state.t;
+    const [b1, b2] = state.accBeta;
+    tf.tidy(() => {
+      a.accBeta1.assign(tf.scalar(b1));
+      a.accBeta2.assign(tf.scalar(b2));
+    });
+    const moments = (list: Float32Array[], suffix: string) =>
+      vars.map((x, i) => ({ originalName: `${x.name}/${suffix}`, variable: tf.tidy(() => tf.tensor(list[i], x.shape).variable(false)) }));
+    tf.dispose([...a.accumulatedFirstMoment, ...a.accumulatedSecondMoment].map((m) => m.variable));
+    a.accumulatedFirstMoment = moments(state.m, 'm');
+    a.accumulatedSecondMoment = moments(state.v, 'v');
+  }
   dispose(): void {
     this.adam.dispose();
   }
+}
+
+interface TfjsAdamInternals {
+  iterations_?: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
 /** Adam with the seed's settings: fused where the backend allows it, tfjs's own elsewhere. */

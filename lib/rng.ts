@@ -14,6 +14,16 @@ export class Rng {
     this.state[0] = seed | 0;
   }
 
+  /** The generator's whole state (one 32-bit word), to save with a checkpoint. */
+  getState(): number {
+    return this.state[0];
+  }
+
+  /** Continues from a state getState() returned. */
+  setState(state: number): void {
+    this.state[0] = state | 0;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.state[0] = (this.state[0] + 0x6d2b79f5) | 0);

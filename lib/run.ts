@@ -5,15 +5,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_IS_K, VaeConfig } from './config';
 import { currentEngine } from './backend';
-import { CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
+import { CheckpointError, CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { Mnist } from './data';
 import { acquireRunLock } from './lock';
 import { createVae, Vae } from './model';
 import {
-  appendMetrics, readMetrics, readRunSummary, resetMetrics, RunInfo, RunSummary, RUN_FILES, writeRunConfig, writeRunSummary,
+  appendMetrics, checkpointOf, readMetrics, readRunConfig, readRunSummary, resetMetrics, RunInfo, RunSummary, RUN_FILES, truncateMetrics,
+  writeRunConfig, writeRunSummary,
 } from './rundir';
 import { summarizeRun } from './summary';
-import { EpochMetrics, Trainer, TrainHooks } from './train';
+import { EpochMetrics, Trainer, TrainerState, TrainHooks } from './train';
 
 /** A short directory name that spells out a configuration. */
 export function runName(c: VaeConfig): string {
@@ -29,9 +30,9 @@ function sameConfig(a: VaeConfig | undefined, b: VaeConfig): boolean {
 /** The checkpoint of a finished run in `dir` (exactly `config`, all its epochs), else null. */
 export function finishedRun(dir: string, config: VaeConfig): CheckpointMeta | null {
   try {
-    const meta = readCheckpointMeta(path.join(dir, RUN_FILES.checkpoint));
+    const meta = readCheckpointMeta(checkpointOf(dir));
     const saved = meta.train && ({ ...meta.model, ...meta.train } as VaeConfig);
-    const complete = meta.epoch === config.numEpochs && readMetrics(dir).length === config.numEpochs;
+    const complete = meta.epoch === config.numEpochs && meta.step === 0 && readMetrics(dir).length === config.numEpochs;
     return sameConfig(saved, config) && complete ? meta : null;
   } catch {
     return null;
@@ -50,6 +51,15 @@ export interface TrainRunOptions {
   hooks?: TrainHooks;
   info?: Partial<RunInfo>; // more to record in config.json (the command line's flags, concurrentRuns)
   isK?: number; // importance samples per test image for summary.json (0: no IS estimate)
+  resume?: TrainerState; // continue from this state (the model holds the same checkpoint's weights)
+}
+
+/**
+ * Why a run's checkpoint cannot be continued under `config`: the settings that differ (all but
+ * the number of epochs must be the same), or null when it can.
+ */
+export function resumeConflicts(saved: VaeConfig, config: VaeConfig): (keyof VaeConfig)[] {
+  return (Object.keys(config) as (keyof VaeConfig)[]).filter((k) => k !== 'numEpochs' && saved[k] !== config[k]);
 }
 
 /** Estimates what summary.json holds for a trained model and writes it into the run directory. */
@@ -66,43 +76,74 @@ export type TrainRunResult = { history: EpochMetrics[] } & ({ stopped: true; sum
 
 /**
  * Trains `model` as the run directory `dir`: config.json (with `info`), then after every epoch a
- * metrics line and the checkpoint, and at the end summary.json (IS log-likelihood, active units);
- * a run stopped early (hooks.shouldStop) saves its checkpoint and has no summary. The command line
- * and the notebooks both train through here.
+ * metrics line and the checkpoint (weights, Adam, the generator: all a run needs to continue),
+ * and at the end summary.json (IS log-likelihood, active units); a run stopped early
+ * (hooks.shouldStop) saves its checkpoint at the step it reached and has no summary. With
+ * `resume`, it continues from that state: metrics.jsonl keeps the epochs the checkpoint holds
+ * and goes on from there. The command line and the notebooks both train through here.
  */
 export async function trainRun(
-  dir: string, model: Vae, config: VaeConfig, data: Mnist, { hooks = {}, info = {}, isK = DEFAULT_IS_K }: TrainRunOptions = {},
+  dir: string, model: Vae, config: VaeConfig, data: Mnist, { hooks = {}, info = {}, isK = DEFAULT_IS_K, resume }: TrainRunOptions = {},
 ): Promise<TrainRunResult> {
   fs.mkdirSync(dir, { recursive: true });
   const images = { train: data.train.n, validation: data.validation?.n ?? 0, test: data.test.n };
-  writeRunConfig(dir, { config, ...currentEngine(), images, ...info, startedAt: new Date().toISOString() });
-  resetMetrics(dir);
+  const now = new Date().toISOString();
+  const earlier = resume ? truncateMetrics(dir, readMetrics(dir), resume.epoch) : [];
+  if (resume && earlier.length !== resume.epoch) {
+    throw new CheckpointError(`${path.join(dir, RUN_FILES.metrics)}: holds ${earlier.length} epochs, the checkpoint ${resume.epoch}: cannot resume`);
+  }
+  const startedAt = resume ? (readRunConfig(dir).startedAt ?? now) : now;
+  writeRunConfig(dir, { config, ...currentEngine(), images, ...info, startedAt, ...(resume ? { resumedAt: now } : {}) });
+  if (!resume) resetMetrics(dir);
   fs.rmSync(path.join(dir, RUN_FILES.summary), { force: true }); // an earlier run's
-  const checkpointDir = path.join(dir, RUN_FILES.checkpoint);
+  // Temporary files of writes a killed process never finished (this process holds the lock).
+  for (const f of fs.readdirSync(dir)) if (/\.tmp-\d+$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+  const checkpoint = path.join(dir, RUN_FILES.checkpoint);
   const trainer = new Trainer(model, config, data);
+  if (resume) trainer.setState(resume);
+  const save = () => {
+    saveCheckpoint(checkpoint, model, { train: config, trainer: trainer.getState() });
+    fs.rmSync(path.join(dir, RUN_FILES.legacyCheckpoint), { recursive: true, force: true }); // superseded
+  };
   try {
     const result = await trainer.fit({
       ...hooks,
       onEpochEnd: async (m) => {
         appendMetrics(dir, m);
-        saveCheckpoint(checkpointDir, model, { train: config, epoch: m.epoch });
+        save();
         await hooks.onEpochEnd?.(m);
       },
     });
+    const history = [...earlier, ...result.history];
     if (result.stopped) {
-      saveCheckpoint(checkpointDir, model, { train: config, epoch: trainer.epoch });
-      return { history: result.history, stopped: true, summary: null };
+      save();
+      return { history, stopped: true, summary: null };
     }
-    const summary = writeSummaryOf(dir, model, data, result.history, isK, config.seed, new Date().toISOString());
-    return { history: result.history, stopped: false, summary };
+    const summary = writeSummaryOf(dir, model, data, history, isK, config.seed, new Date().toISOString());
+    return { history, stopped: false, summary };
   } finally {
     trainer.dispose();
   }
 }
 
+/** The state to continue the run in `dir` under `config` from, when its checkpoint can continue (same settings, fewer epochs). */
+function resumable(dir: string, config: VaeConfig): { model: Vae; trainer: TrainerState } | null {
+  try {
+    const meta = readCheckpointMeta(checkpointOf(dir));
+    if (!meta.train || resumeConflicts({ ...meta.model, ...meta.train }, config).length || meta.epoch >= config.numEpochs) return null;
+    const { model, trainer } = loadCheckpoint(checkpointOf(dir));
+    if (trainer) return { model, trainer };
+    model.dispose();
+  } catch {
+    // no checkpoint, or one that cannot continue: train from the start
+  }
+  return null;
+}
+
 /**
  * The model a configuration defines: loaded from `dir` when a finished run with exactly this
- * configuration is there (unless `retrain`), else trained there by `trainRun`, holding the
+ * configuration is there (unless `retrain`), else trained there by `trainRun` (continuing a run
+ * of the same configuration that stopped early, from its checkpoint), holding the
  * directory's lock (a second process training the same run is refused). A loaded run without
  * summary.json gets one.
  */
@@ -110,15 +151,16 @@ export async function trainOrLoad(
   dir: string, config: VaeConfig, data: Mnist, { retrain = false, ...options }: TrainRunOptions & { retrain?: boolean } = {},
 ): Promise<TrainOrLoadResult> {
   if (!retrain && finishedRun(dir, config)) {
-    const model = loadCheckpoint(path.join(dir, RUN_FILES.checkpoint)).model;
+    const model = loadCheckpoint(checkpointOf(dir)).model;
     const history = readMetrics(dir);
     const summary = readRunSummary(dir) ?? writeSummaryOf(dir, model, data, history, options.isK ?? DEFAULT_IS_K, config.seed);
     return { model, history, dir, loaded: true, summary };
   }
   const lock = acquireRunLock(dir);
   try {
-    const model = createVae(config, config.seed);
-    const result = await trainRun(dir, model, config, data, options);
+    const earlier = retrain ? null : resumable(dir, config);
+    const model = earlier?.model ?? createVae(config, config.seed);
+    const result = await trainRun(dir, model, config, data, { ...options, resume: earlier?.trainer });
     if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);
     return { model, history: result.history, dir, loaded: false, summary: result.summary };
   } finally {

@@ -8,7 +8,24 @@ import { LossMetrics } from './evaluate';
 import { writeFileAtomic } from './files';
 import { EpochMetrics } from './train';
 
-export const RUN_FILES = { config: 'config.json', metrics: 'metrics.jsonl', checkpoint: 'checkpoint', summary: 'summary.json' };
+export const RUN_FILES = {
+  config: 'config.json', metrics: 'metrics.jsonl', checkpoint: 'checkpoint.safetensors', summary: 'summary.json',
+  legacyCheckpoint: 'checkpoint', // checkpoint@1, a directory: still read
+};
+
+/** The checkpoint of run directory `dir`: checkpoint.safetensors, else an earlier run's checkpoint/ directory, else where one would go. */
+export function checkpointOf(dir: string): string {
+  const file = path.join(dir, RUN_FILES.checkpoint);
+  const legacy = path.join(dir, RUN_FILES.legacyCheckpoint);
+  return !fs.existsSync(file) && fs.existsSync(legacy) ? legacy : file;
+}
+
+/** Rewrites metrics.jsonl with the first `n` epochs only (a resumed run drops what its checkpoint does not hold). */
+export function truncateMetrics(dir: string, history: EpochMetrics[], n: number): EpochMetrics[] {
+  const kept = history.slice(0, n);
+  writeFileAtomic(path.join(dir, RUN_FILES.metrics), kept.map((m) => JSON.stringify(m) + '\n').join(''));
+  return kept;
+}
 
 /** config.json: the configuration, and what else says how the run was made. */
 export interface RunInfo {

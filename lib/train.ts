@@ -8,7 +8,7 @@ import { evaluate, LossMetrics } from './evaluate';
 import { LossParts, vaeLoss } from './loss';
 import { Vae } from './model';
 import { saltAndPepper } from './noise';
-import { createAdam, Optimizer } from './optimizer';
+import { AdamState, createAdam, Optimizer } from './optimizer';
 import { Rng } from './rng';
 
 export interface StepInfo {
@@ -70,6 +70,20 @@ export function trainingLoss(model: Vae, x: tf.Tensor2D, opts: { addNoise: boole
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Everything a Trainer needs to continue exactly where it stopped: epochs done, the position in
+ * the epoch under way (its shuffled order and loss sums so far), the generator and Adam.
+ */
+export interface TrainerState {
+  epoch: number; // epochs completed
+  step: number; // steps done in the epoch under way (0 at an epoch's end)
+  order: Uint32Array; // the training images' order (the epoch under way's, once shuffled)
+  sums: { loss: number; recon: number; kl: number }; // of the epoch under way's steps
+  firstLoss: number;
+  rng: number;
+  adam: AdamState;
+}
+
 export class Trainer {
   readonly optimizer: Optimizer;
   epoch = 0; // epochs completed
@@ -77,6 +91,8 @@ export class Trainer {
   private readonly batch: Float32Array;
   private readonly order: Uint32Array;
   private firstLoss = NaN; // the first step's loss, the scale an explosion is measured against
+  private stepInEpoch = 0; // steps done in the epoch under way
+  private sums = { loss: 0, recon: 0, kl: 0 };
 
   constructor(readonly model: Vae, readonly config: TrainConfig, readonly data: TrainData) {
     // The seed's tf.train.AdamOptimizer(learn_rate): beta1 0.9, beta2 0.999, epsilon 1e-8.
@@ -122,9 +138,12 @@ export class Trainer {
     const epoch = this.epoch + 1;
     const steps = this.stepsPerEpoch;
     const { batchSize } = this.config;
-    this.rng.shuffle(this.order);
-    const sums = { loss: 0, recon: 0, kl: 0 };
-    for (let s = 0; s < steps; s++) {
+    if (this.stepInEpoch === 0) {
+      this.rng.shuffle(this.order);
+      this.sums = { loss: 0, recon: 0, kl: 0 };
+    }
+    const sums = this.sums;
+    for (let s = this.stepInEpoch; s < steps; s++) {
       gatherRows(this.data.train, this.order.subarray(s * batchSize, (s + 1) * batchSize), this.batch);
       const m = this.step(this.batch);
       if (Number.isNaN(this.firstLoss)) this.firstLoss = m.loss;
@@ -132,11 +151,13 @@ export class Trainer {
       sums.loss += m.loss;
       sums.recon += m.recon;
       sums.kl += m.kl;
+      this.stepInEpoch = s + 1;
       hooks.onStep?.({ epoch, step: s + 1, steps, loss: m.loss });
       await yieldToEventLoop();
-      if (hooks.shouldStop?.()) return null;
+      if (hooks.shouldStop?.() && s + 1 < steps) return null;
     }
     this.epoch = epoch;
+    this.stepInEpoch = 0;
     const evalOpts = { klBeta: this.config.klBeta, addNoise: this.config.addNoise, seed: this.config.seed };
     const metrics: EpochMetrics = {
       epoch,
@@ -164,6 +185,28 @@ export class Trainer {
       if (hooks.shouldStop?.()) return { history, stopped: this.epoch < this.config.numEpochs };
     }
     return { history, stopped: false };
+  }
+
+  /** A copy of the state to continue from (see TrainerState). */
+  getState(): TrainerState {
+    return {
+      epoch: this.epoch, step: this.stepInEpoch, order: this.order.slice(), sums: { ...this.sums }, firstLoss: this.firstLoss,
+      rng: this.rng.getState(), adam: this.optimizer.getState(this.model.trainableVariables()),
+    };
+  }
+
+  /** Continues from `state` (the model's weights are restored separately, from the same checkpoint). */
+  setState(state: TrainerState): void {
+    if (state.order.length !== this.order.length) {
+      throw new Error(`the saved run trained on ${state.order.length} images, this one has ${this.order.length}`);
+    }
+    this.epoch = state.epoch;
+    this.stepInEpoch = state.step;
+    this.order.set(state.order);
+    this.sums = { ...state.sums };
+    this.firstLoss = state.firstLoss;
+    this.rng.setState(state.rng);
+    this.optimizer.setState(this.model.trainableVariables(), state.adam);
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
 // notebooks' saved runs (results/notebooks/) by the same figure spec the notebook shows
 // (latentScatterFigure), rendered to PNG by Plotly in headless Chromium.
 import * as path from 'path';
-import { encodeMeans, initBackend, latentRange, latentScatterFigure, launchPlotlyRenderer, loadCheckpoint, loadMnist, runName, SETTINGS, sliceSplit, writeFileAtomic } from '../lib';
+import { checkpointOf, encodeMeans, initBackend, latentRange, latentScatterFigure, launchPlotlyRenderer, loadCheckpoint, loadMnist, runName, SETTINGS, sliceSplit, writeFileAtomic } from '../lib';
 import { notebookConfig, runsDir } from '../notebooks/settings';
 
 async function main(): Promise<void> {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     ...[1, 2, 3].map((seed) => ({ label: `AE seed ${seed}`, config: notebookConfig({ dimZ: 2, seed, mode: 'vanilla_ae' }, setting) })),
   ];
   const panels = runs.map(({ label, config }) => {
-    const { model } = loadCheckpoint(path.join(runsDir(setting), runName(config), 'checkpoint'));
+    const { model } = loadCheckpoint(checkpointOf(path.join(runsDir(setting), runName(config))));
     const z = encodeMeans(model, test.images);
     model.dispose();
     return { z, dimZ: 2, labels: test.labels, title: label, range: latentRange(z) };

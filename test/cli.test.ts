@@ -25,7 +25,7 @@ describe('flags', () => {
     const { config, run } = parse();
     expect(config).toEqual(defaultConfig);
     expect(run).toEqual({
-      resultsPath: path.join('results', 'vae_z20_h500_beta1_e20_b128_lr0.001_s0'), overwrite: false, dataDir: undefined, backend: undefined,
+      resultsPath: path.join('results', 'vae_z20_h500_beta1_e20_b128_lr0.001_s0'), resume: false, overwrite: false, dataDir: undefined, backend: undefined,
       prr: true, prrNImgX: 10, prrNImgY: 10, prrResizeFactor: 1,
       pmlr: false, pmlrNImgX: 20, pmlrNImgY: 20, pmlrResizeFactor: 1, pmlrZRange: 2, pmlrNSamples: 5000, isK: 50,
     });
@@ -45,7 +45,7 @@ describe('flags', () => {
     const { help } = parseFlags(['--help']) as { help: string };
     for (const flag of ['dim_z', 'results_path', 'add_noise', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'PRR',
       'PRR_n_img_x', 'PRR_n_img_y', 'PRR_resize_factor', 'PMLR', 'PMLR_n_img_x', 'PMLR_n_img_y', 'PMLR_resize_factor',
-      'PMLR_z_range', 'PMLR_n_samples', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'seed', 'data_dir', 'backend']) {
+      'PMLR_z_range', 'PMLR_n_samples', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
       expect(help).toContain(`--${flag} `);
     }
     expect(help).toMatch(/--PMLR_n_samples <int>\s+Number of samples[\s\S]*default: "5000"/);
@@ -71,6 +71,7 @@ describe('flags', () => {
     [['--dim_z', '2', '--PMLR', 'True', '--PMLR_z_range', '-1'], '--PMLR_z_range must be a number in (0, 100], got -1'],
     [['--dim_z', '2', '--PMLR', 'True', '--PMLR_n_samples', '100'], '--PMLR_n_samples must be an integer in (100, 10000] (the test set has 10,000 images), got 100'],
     [['--vanilla_ae_mode', '--no_encoder_mode'], '--vanilla_ae_mode and --no_encoder_mode are mutually exclusive'],
+    [['--resume', 'True', '--overwrite', 'True'], '--resume and --overwrite are mutually exclusive: continue the run, or replace it'],
     [['--add_noise', 'maybe'], "--add_noise must be True or False, got 'maybe'"],
     [['--IS_k', '-1'], '--IS_k must be an integer in [0, 10000], got -1'],
     [['--KL_beta', '-1'], '--KL_beta must be a number in [0, 1000], got -1'],
@@ -94,7 +95,7 @@ describe('flags', () => {
     ['PMLR_n_samples', 'int', 100, 10000, true], ['KL_beta', 'float', 0, 1000, false], ['IS_k', 'int', 0, 10000, false],
     ['seed', 'int', 0, 2 ** 32 - 1, false],
   ];
-  const BOOLEAN = ['add_noise', 'PRR', 'PMLR', 'vanilla_ae_mode', 'no_encoder_mode'];
+  const BOOLEAN = ['add_noise', 'PRR', 'PMLR', 'vanilla_ae_mode', 'no_encoder_mode', 'resume', 'overwrite'];
   const bad = NUMERIC.flatMap(([flag, kind, lo, hi, open]) =>
     ['abc', '', ' ', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '1e400', '0x', ...(kind === 'int' ? ['2.5', '1e-3'] : []),
       String(open ? lo : lo - 1), String(hi + (kind === 'int' ? 1 : 0.5)), String(hi * 1e6)].map((v) => [flag, v]))
@@ -175,7 +176,7 @@ describe('command line process', () => {
     const refused = spawnSync(TS_NODE, args, { encoding: 'utf8' });
     expect(refused.status).toBe(2);
     expect(refused.stderr.trim()).toBe(
-      `error: --results_path ${dir} already holds a run (checkpoint, config.json, metrics.jsonl (2 epochs), 2 pictures): pass --overwrite True to replace it, or choose another --results_path`,
+      `error: --results_path ${dir} already holds a run (checkpoint, config.json, metrics.jsonl (2 epochs), 2 pictures): pass --resume True to continue it, --overwrite True to replace it, or choose another --results_path`,
     );
     expect(fs.readdirSync(dir).sort()).toEqual(['PRR_epoch_03.png', 'checkpoint', 'config.json', 'input.png', 'metrics.jsonl', 'notes.txt']);
     const replaced = spawnSync(TS_NODE, [...args, '--overwrite', 'True', '--PRR', 'False'], { encoding: 'utf8' });
@@ -205,7 +206,7 @@ describe('command line process', () => {
     });
     expect(code).toBe(130);
     expect(stdout).toMatch(/interrupted during epoch 2/);
-    const { meta } = loadCheckpoint(path.join(dir, 'checkpoint'));
+    const { meta } = loadCheckpoint(path.join(dir, 'checkpoint.safetensors'));
     expect(meta.epoch).toBe(1);
     expect(readMetrics(dir).map((m) => m.epoch)).toEqual([1]);
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
@@ -222,7 +223,7 @@ describe('a short run', () => {
     const lines: string[] = [];
     expect(await runMain(flags, (l) => lines.push(l))).toBe(0);
     const files = fs.readdirSync(dir).sort();
-    expect(files).toEqual(expect.arrayContaining(['input.png', 'input_noise.png', 'PRR_epoch_01.png', 'PMLR_epoch_01.png', 'PMLR_map_epoch_01.png', 'config.json', 'metrics.jsonl', 'checkpoint']));
+    expect(files).toEqual(expect.arrayContaining(['input.png', 'input_noise.png', 'PRR_epoch_01.png', 'PMLR_epoch_01.png', 'PMLR_map_epoch_01.png', 'config.json', 'metrics.jsonl', 'checkpoint.safetensors']));
     expect(pngSize(path.join(dir, 'input.png'))).toEqual([4 * 42, 3 * 42]);
     expect(pngSize(path.join(dir, 'input_noise.png'))).toEqual([4 * 42, 3 * 42]);
     expect(pngSize(path.join(dir, 'PRR_epoch_01.png'))).toEqual([4 * 42, 3 * 42]);
@@ -232,7 +233,7 @@ describe('a short run', () => {
     const metrics = readMetrics(dir);
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     expect(metrics[1].test.loss).toBeCloseTo(metrics[1].test.recon + metrics[1].test.kl, 3);
-    expect(loadCheckpoint(path.join(dir, 'checkpoint')).meta.epoch).toBe(2);
+    expect(loadCheckpoint(path.join(dir, 'checkpoint.safetensors')).meta.epoch).toBe(2);
     const summary = readRunSummary(dir)!;
     expect(summary.epochs).toBe(2);
     expect(summary.isLogLikelihood!.k).toBe(5);
