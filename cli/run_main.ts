@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The command line of the original run_main.py: train on MNIST with the same flags and write the
 // same pictures (PNG) to --results_path, plus config.json, metrics.jsonl and a checkpoint.
-// Exit codes: 0 done, 1 training failed (e.g. diverged), 2 bad input, 130 interrupted (Ctrl-C).
+// Exit codes: 0 done, 1 training failed (e.g. diverged) or a damaged file (data, checkpoint, run
+// records), 2 a bad flag (or a run directory in use), 130 interrupted (Ctrl-C).
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  acquireRunLock, addSaltAndPepper, BackendError, checkpointOf, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
+  acquireRunLock, DamagedRunError, addSaltAndPepper, BackendError, checkpointOf, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
   loadCheckpoint, readCheckpointMeta, readMetrics, resumeConflicts, TrainerState, Vae, VaeConfig, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
   imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
   writeFileAtomic,
@@ -13,7 +14,9 @@ import {
 import { FlagError, flagOf, Flags, parseFlags } from './flags';
 import { createProgress } from './progress';
 
-const INPUT_ERRORS = [FlagError, BackendError, DataError, CheckpointError, LockError];
+/** Bad flags: exit 2. Damaged files: exit 1. Both are one line naming what is wrong. */
+const FLAG_ERRORS = [FlagError, BackendError, LockError];
+const FILE_ERRORS = [DataError, CheckpointError, DamagedRunError];
 
 /** The original numbers its pictures from epoch 00. */
 const epochName = (prefix: string, epochIndex: number) => `${prefix}_epoch_${String(epochIndex).padStart(2, '0')}.png`;
@@ -41,6 +44,9 @@ export const PICTURES = /^(input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.
 export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
   const { config, run } = flags;
   checkResultsPath(run.resultsPath);
+  if (run.dataDir !== undefined && !(fs.existsSync(run.dataDir) && fs.statSync(run.dataDir).isDirectory())) {
+    throw new FlagError(`--data_dir must be an existing directory, got ${run.dataDir}`);
+  }
   const lock = acquireRunLock(run.resultsPath);
   try {
     const there = describeRunDir(run.resultsPath, PICTURES);
@@ -179,9 +185,13 @@ async function main(): Promise<number> {
     flags = parsed;
     return await runMain(flags);
   } catch (e) {
-    if (INPUT_ERRORS.some((cls) => e instanceof cls)) {
+    if (FLAG_ERRORS.some((cls) => e instanceof cls)) {
       console.error(`error: ${(e as Error).message}`);
       return 2;
+    }
+    if (FILE_ERRORS.some((cls) => e instanceof cls)) {
+      console.error(`error: ${(e as Error).message}`);
+      return 1;
     }
     if (e instanceof DivergenceError) {
       console.error(`error: ${e.message}; ${likelyCause(flags!.config)}; the checkpoint of the last completed epoch is kept`);

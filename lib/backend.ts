@@ -1,7 +1,7 @@
 // Chooses the tfjs backend: tfjs-node (native TensorFlow) when it is installed and loads,
 // else wasm, else the pure-JS cpu backend. VAE_BACKEND=node|wasm|cpu forces one.
 import * as tf from '@tensorflow/tfjs';
-import { loadNative } from './kernels/native';
+import { loadNative, nativeUnavailableReason } from './kernels/native';
 import { hasFusedKernels, installWasmFused } from './kernels/wasm_fused';
 import { installWasmIdentity } from './kernels/wasm_identity';
 import { installWasmMatMul } from './kernels/wasm_matmul';
@@ -74,17 +74,19 @@ export async function initBackend(requested: string | undefined = process.env.VA
   throw new BackendError(`no tfjs backend could start (${reasons.join('; ')})`);
 }
 
-/** Which engine computes: the backend, and whether the native kernels (OpenBLAS addon) serve it. */
+/** Which engine computes: the backend, and whether the native kernels (OpenBLAS addon) serve it, and if not why. */
 export interface Engine {
   backend: BackendName;
   nativeKernels: boolean;
+  whyNotNative?: string | null; // the addon's reason (not built, turned off, failed to load), when it is not in use
 }
 
 /** The engine in force (the backend tfjs runs, whether or not initBackend chose it). */
 export function currentEngine(): Engine {
   const name = BACKENDS.find((b) => TFJS_NAME[b] === tf.getBackend());
   if (!name) throw new BackendError(`tfjs runs the '${tf.getBackend()}' backend, which is none of ${BACKENDS.join(', ')}`);
-  return { backend: name, nativeKernels: hasFusedKernels() };
+  const nativeKernels = hasFusedKernels();
+  return { backend: name, nativeKernels, ...(nativeKernels ? {} : { whyNotNative: nativeUnavailableReason() }) };
 }
 
 /**
@@ -97,8 +99,11 @@ export function describeEngine(e: Engine): string {
   if (e.backend === 'cpu') {
     return 'engine: cpu (pure JavaScript)\nnote: training is about 100x slower than wasm with the native kernels; use --backend wasm (VAE_BACKEND=wasm)';
   }
-  const how = process.env.VAE_NATIVE === '0'
+  const why = e.whyNotNative ?? '';
+  const how = /VAE_NATIVE=0/.test(why)
     ? 'unset VAE_NATIVE=0, which turns them off'
-    : 'install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again';
-  return `engine: wasm, without the native kernels\nnote: training is 5-7x slower than with them; ${how}`;
+    : /failed to load/.test(why)
+      ? 'rebuild them: node scripts/build-native.js (or npm ci)'
+      : 'install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again';
+  return `engine: wasm, without the native kernels${why ? ` (${why})` : ''}\nnote: training is 5-7x slower than with them; ${how}`;
 }

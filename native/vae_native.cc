@@ -15,8 +15,9 @@
 namespace {
 
 // Reads the arguments of a kernel call in order: typed arrays (Float32Array, or null for an
-// absent optional one; Int32Array), integers >= 0, numbers and booleans. On a wrong argument it
-// throws one JavaScript error naming the function, and ok() turns false.
+// absent optional one; Int32Array) of exactly the length their shape gives (kAnyLength: any),
+// integers >= 0 (true integers: 2.5 is refused), numbers and booleans. On a wrong argument it
+// throws one JavaScript error naming the function and the argument, and ok() turns false.
 class Args {
  public:
   Args(napi_env env, napi_callback_info info, size_t expected, const char* name) : env_(env), name_(name) {
@@ -32,8 +33,17 @@ class Args {
     return static_cast<int32_t*>(typed(i, napi_int32_array, "expected an Int32Array", min_length, false, nullptr));
   }
   int32_t i32(size_t i) {
-    int32_t v = 0;
-    if (ok_ && (napi_get_value_int32(env_, argv_[i], &v) != napi_ok || v < 0)) fail("expected an integer >= 0");
+    double v = 0;
+    if (ok_ && (napi_get_value_double(env_, argv_[i], &v) != napi_ok || !(v >= 0) || v > 2147483647.0 || v != std::floor(v))) {
+      fail("expected an integer in [0, 2^31)");
+      return 0;
+    }
+    return static_cast<int32_t>(v);
+  }
+  // An activation code: 0 linear, 1 ELU, 2 tanh.
+  int32_t activation(size_t i) {
+    const int32_t v = i32(i);
+    if (ok_ && v > 2) fail("expected an activation code 0 (linear), 1 (ELU) or 2 (tanh)");
     return v;
   }
   double f64(size_t i) {
@@ -68,11 +78,16 @@ class Args {
       fail(what);
       return nullptr;
     }
-    if (length < min_length) fail("array shorter than its shape");
+    if (min_length != kAnyLength && length != min_length) fail("array length differs from its shape");
     if (length_out) *length_out = length;
     return ptr;
   }
   static constexpr size_t kMax = 10;
+
+ public:
+  static constexpr size_t kAnyLength = static_cast<size_t>(-1);
+
+ private:
   napi_env env_;
   const char* name_;
   size_t argc_;
@@ -101,10 +116,10 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
 napi_value Adam(napi_env env, napi_callback_info info) {
   Args args(env, info, 10, "adam");
   size_t lw = 0, lg = 0, lm = 0, lv = 0;
-  float* w = args.f32(0, 0, false, &lw);
-  const float* g = args.f32(1, 0, false, &lg);
-  float* m = args.f32(2, 0, false, &lm);
-  float* v = args.f32(3, 0, false, &lv);
+  float* w = args.f32(0, Args::kAnyLength, false, &lw);
+  const float* g = args.f32(1, Args::kAnyLength, false, &lg);
+  float* m = args.f32(2, Args::kAnyLength, false, &lm);
+  float* v = args.f32(3, Args::kAnyLength, false, &lv);
   const float lr = args.f64(4), b1 = args.f64(5), b2 = args.f64(6), c1 = args.f64(7), c2 = args.f64(8), eps = args.f64(9);
   if (args.ok() && (lg != lw || lm != lw || lv != lw)) args.fail("arrays differ in length");
   if (!args.ok()) return nullptr;
@@ -123,7 +138,7 @@ enum Activation { kLinear = 0, kElu = 1, kTanh = 2 };
 // w (k x n), b (n); mask (m x n) multiplies after the activation (inverted dropout), when given.
 napi_value Dense(napi_env env, napi_callback_info info) {
   Args args(env, info, 9, "dense");
-  const int32_t m = args.i32(5), k = args.i32(6), n = args.i32(7), act = args.i32(8);
+  const int32_t m = args.i32(5), k = args.i32(6), n = args.i32(7), act = args.activation(8);
   const size_t mn = size_t(m) * n;
   const float* x = args.f32(0, size_t(m) * k);
   const float* w = args.f32(1, size_t(k) * n);
@@ -150,7 +165,7 @@ napi_value Dense(napi_env env, napi_callback_info info) {
 // tanh' = 1 - a^2, elu' = 1 where a >= 0, else a + 1.
 napi_value ActivationGrad(napi_env env, napi_callback_info info) {
   Args args(env, info, 8, "activationGrad");
-  const int32_t m = args.i32(5), n = args.i32(6), act = args.i32(7);
+  const int32_t m = args.i32(5), n = args.i32(6), act = args.activation(7);
   const size_t mn = size_t(m) * n;
   const float* dy = args.f32(0, mn);
   const float* y = args.f32(1, mn);
@@ -225,8 +240,10 @@ napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
       const float e = vae::exp_f(lj > 0 ? -lj : lj);  // e^-|l|
       const float sp = (lj > 0 ? lj : 0.0f) + vae::log1p_unit(e);
       const float y = lj >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);  // sigmoid(l)
-      const float d_log_y = lj - sp >= kLogClip ? 1.0f - y : 0.0f;
-      const float d_log_1my = -sp >= kLogClip ? -y : 0.0f;
+      // Past the clip the gradient is 0, as tf.maximum's; a NaN logit gives NaN, as tfjs does
+      // (its chain rule multiplies that 0 by the NaN derivative of the clipped expression).
+      const float d_log_y = lj - sp >= kLogClip ? 1.0f - y : (lj != lj ? lj : 0.0f);
+      const float d_log_1my = -sp >= kLogClip ? -y : (lj != lj ? lj : 0.0f);
       dl[o + j] = -g * (xj * d_log_y + (1.0f - xj) * d_log_1my);
     }
   }
@@ -239,7 +256,7 @@ napi_value BernoulliFill(napi_env env, napi_callback_info info) {
   Args args(env, info, 4, "bernoulliFill");
   size_t n = 0;
   uint32_t* state = reinterpret_cast<uint32_t*>(args.i32array(0, 1));
-  float* out = args.f32(1, 0, false, &n);
+  float* out = args.f32(1, Args::kAnyLength, false, &n);
   const double p = args.f64(2), value = args.f64(3);
   if (!args.ok()) return nullptr;
   const uint32_t a0 = state[0];

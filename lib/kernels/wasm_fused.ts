@@ -41,6 +41,9 @@ export function installWasmFused(native: NativeAddon): void {
   // Heap views are taken after makeOutput: an allocation may grow (and so replace) the heap.
   kernel(DENSE, ([x, w, b, mask], backend, attrs) => {
     const [m, k] = x.shape, n = w.shape[1];
+    if (x.shape.length !== 2 || w.shape.length !== 2 || w.shape[0] !== k || b.shape.join() !== String(n) || (mask && mask.shape.join() !== `${m},${n}`)) {
+      throw new Error(`${DENSE}: x ${JSON.stringify(x.shape)}, W ${JSON.stringify(w.shape)}, b ${JSON.stringify(b.shape)}${mask ? `, mask ${JSON.stringify(mask.shape)}` : ''} do not fit (x: m x k, W: k x n, b: n, mask: m x n)`);
+    }
     const y = backend.makeOutput([m, n], 'float32');
     const act = ACTIVATION_CODE[activationOf(attrs)];
     native.dense(view(backend, x), view(backend, w), view(backend, b), view(backend, mask), view(backend, y), m, k, n, act);
