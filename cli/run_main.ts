@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  acquireRunLock, DamagedRunError, addSaltAndPepper, BackendError, checkpointOf, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
-  loadCheckpoint, readCheckpointMeta, readMetrics, resumeConflicts, TrainerState, Vae, VaeConfig, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
+  acquireRunLock, DamagedRunError, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
+  loadResumable, readMetrics, Resumable, ResumeError, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
   imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
   writeFileAtomic,
 } from '../lib';
@@ -67,39 +67,28 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
   }
 }
 
-/**
- * --resume True: the checkpoint of the run in --results_path, which must have been trained with
- * the same settings (all but --num_epochs, which may grow) and not be finished.
- */
-function resumeFrom(flags: Flags, there: string | null): Resumed {
+/** --resume True: the run in --results_path, continued (lib's loadResumable), its refusals worded for the flags. */
+function resumeFrom(flags: Flags, there: string | null): Resumable {
   const { config, run } = flags;
-  const file = checkpointOf(run.resultsPath);
-  if (!there || !fs.existsSync(file)) throw new FlagError(`--resume True: ${run.resultsPath} holds no run to continue${there ? ` (${there}; no checkpoint)` : ''}`);
-  const meta = readCheckpointMeta(file);
-  if (!meta.train) throw new CheckpointError(`${file}: has no training configuration, so it cannot be continued`);
-  const saved: VaeConfig = { ...meta.model, ...meta.train };
-  const differ = resumeConflicts(saved, config);
-  if (differ.length) {
-    throw new FlagError(`--resume True: the run in ${run.resultsPath} was trained with other settings: ` +
-      differ.map((k) => `${flagOf(k)} ${JSON.stringify(saved[k])} (given ${JSON.stringify(config[k])})`).join(', ') + '; pass the same ones, or --overwrite True');
+  try {
+    return loadResumable(run.resultsPath, config);
+  } catch (e) {
+    if (!(e instanceof ResumeError)) throw e;
+    const r = e;
+    const dir = run.resultsPath;
+    if (r.reason === 'no-run') throw new FlagError(`--resume True: ${dir} holds no run to continue${there ? ` (${there}; no checkpoint)` : ''}`);
+    if (r.reason === 'settings') {
+      throw new FlagError(`--resume True: the run in ${dir} was trained with other settings: ` +
+        r.differ.map((k) => `${flagOf(k)} ${JSON.stringify(r.saved![k])} (given ${JSON.stringify(config[k])})`).join(', ') + '; pass the same ones, or --overwrite True');
+    }
+    if (r.reason === 'finished') {
+      throw new FlagError(`--resume True: the run in ${dir} has its ${r.epochs} epochs already; pass a larger --num_epochs to train on`);
+    }
+    throw new CheckpointError(r.message);
   }
-  if (meta.epoch >= config.numEpochs) {
-    throw new FlagError(`--resume True: the run in ${run.resultsPath} has its ${meta.epoch} epochs already; pass a larger --num_epochs to train on`);
-  }
-  const { model, trainer } = loadCheckpoint(file);
-  if (!trainer) {
-    model.dispose();
-    throw new CheckpointError(`${file}: an earlier format, without the optimizer's and generator's state: it cannot be continued exactly`);
-  }
-  return { model, trainer };
 }
 
-interface Resumed {
-  model: Vae;
-  trainer: TrainerState;
-}
-
-async function trainInto(flags: Flags, log: (line: string) => void, resumed: Resumed | null): Promise<number> {
+async function trainInto(flags: Flags, log: (line: string) => void, resumed: Resumable | null): Promise<number> {
   const { config, run } = flags;
   const data = loadMnist(run.dataDir);
   if (config.batchSize > data.train.n) {

@@ -126,18 +126,47 @@ export async function trainRun(
   }
 }
 
-/** The state to continue the run in `dir` under `config` from, when its checkpoint can continue (same settings, fewer epochs). */
-function resumable(dir: string, config: VaeConfig): { model: Vae; trainer: TrainerState } | null {
-  try {
-    const meta = readCheckpointMeta(checkpointOf(dir));
-    if (!meta.train || resumeConflicts({ ...meta.model, ...meta.train }, config).length || meta.epoch >= config.numEpochs) return null;
-    const { model, trainer } = loadCheckpoint(checkpointOf(dir));
-    if (trainer) return { model, trainer };
-    model.dispose();
-  } catch {
-    // no checkpoint, or one that cannot continue: train from the start
+/** A run that cannot be continued under a configuration, and why (the command line words it for its flags). */
+export class ResumeError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'no-run' | 'settings' | 'finished' | 'no-state',
+    readonly saved?: VaeConfig, // the run's own configuration, when it has one
+    readonly differ: (keyof VaeConfig)[] = [],
+    readonly epochs?: number, // epochs the run has done
+  ) {
+    super(message);
+    this.name = 'ResumeError';
   }
-  return null;
+}
+
+/** A run the model and trainer state can continue from. */
+export interface Resumable {
+  model: Vae;
+  trainer: TrainerState;
+}
+
+/**
+ * The checkpoint of the run in `dir`, loaded to continue under `config`: it must have been
+ * trained with the same settings (all but numEpochs), have fewer epochs than config.numEpochs
+ * and hold a trainer's state. Throws a ResumeError saying which of these fails (and
+ * CheckpointError for a damaged file).
+ */
+export function loadResumable(dir: string, config: VaeConfig): Resumable {
+  const file = checkpointOf(dir);
+  if (!fs.existsSync(file)) throw new ResumeError(`${dir} holds no checkpoint to continue`, 'no-run');
+  const meta = readCheckpointMeta(file);
+  if (!meta.train) throw new ResumeError(`${file}: has no training configuration, so it cannot be continued`, 'no-state');
+  const saved: VaeConfig = { ...meta.model, ...meta.train };
+  const differ = resumeConflicts(saved, config);
+  if (differ.length) throw new ResumeError(`${dir} was trained with other settings: ${differ.join(', ')}`, 'settings', saved, differ);
+  if (meta.epoch >= config.numEpochs) throw new ResumeError(`${dir} has its ${meta.epoch} epochs already`, 'finished', saved, [], meta.epoch);
+  const { model, trainer } = loadCheckpoint(file);
+  if (!trainer) {
+    model.dispose();
+    throw new ResumeError(`${file}: an earlier format, without the optimizer's and generator's state: it cannot be continued exactly`, 'no-state', saved);
+  }
+  return { model, trainer };
 }
 
 /**
@@ -158,7 +187,12 @@ export async function trainOrLoad(
   }
   const lock = acquireRunLock(dir);
   try {
-    const earlier = retrain ? null : resumable(dir, config);
+    let earlier: Resumable | null = null;
+    try {
+      if (!retrain) earlier = loadResumable(dir, config);
+    } catch {
+      // no checkpoint, or one that cannot continue this configuration: train from the start
+    }
     const model = earlier?.model ?? createVae(config, config.seed);
     const result = await trainRun(dir, model, config, data, { ...options, resume: earlier?.trainer });
     if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);

@@ -54,4 +54,19 @@ describe('trainOrLoad', () => {
     expect(other.loaded).toBe(false); // another configuration trains anew in place
     expect(readRunSummary(dir)!.isLogLikelihood).toBeNull();
   });
+
+  test('a run stopped early is continued from its checkpoint by the next trainOrLoad, to the same end as one left alone', async () => {
+    const data = smallMnist(640, 200);
+    const config = makeConfig({ dimZ: 2, nHidden: 16, batchSize: 64, numEpochs: 2, seed: 8 });
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'run-'));
+    const alone = await trainOrLoad(path.join(root, 'alone'), config, data, { isK: 0 });
+    let steps = 0;
+    const dir = path.join(root, 'stopped');
+    await expect(trainOrLoad(dir, config, data, { isK: 0, hooks: { onStep: () => steps++, shouldStop: () => steps === 13 } })).rejects.toThrow('stopped before its last epoch');
+    const continued = await trainOrLoad(dir, config, data, { isK: 0, hooks: { onStep: () => steps++ } });
+    expect(steps).toBe(20); // 13 before the stop, the 7 left after it: nothing trained twice
+    expect(continued.loaded).toBe(false);
+    expect(continued.history.map((m) => m.test)).toEqual(alone.history.map((m) => m.test));
+    expect(Array.from(continued.model.decoder[2].w.dataSync())).toEqual(Array.from(alone.model.decoder[2].w.dataSync()));
+  });
 });
