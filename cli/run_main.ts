@@ -50,13 +50,13 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
   const lock = acquireRunLock(run.resultsPath);
   try {
     const there = describeRunDir(run.resultsPath, PICTURES);
-    await initBackend(run.backend);
-    log(describeEngine(currentEngine()));
-    if (run.resume) return await trainInto(flags, log, resumeFrom(flags, there));
-    if (there && !run.overwrite) {
+    if (there && !run.resume && !run.overwrite) {
       throw new FlagError(`--results_path ${run.resultsPath} already holds a run (${there}): pass --resume True to continue it, ` +
         '--overwrite True to replace it, or choose another --results_path');
     }
+    await initBackend(run.backend); // before a checkpoint is loaded into it
+    log(describeEngine(currentEngine()));
+    if (run.resume) return await trainInto(flags, log, resumeFrom(flags, there));
     if (there) {
       clearRunFiles(run.resultsPath, PICTURES);
       log(`overwrite: removed the run that was in ${run.resultsPath} (${there})`);

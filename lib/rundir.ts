@@ -130,7 +130,8 @@ export function describeRunDir(dir: string, pictures: RegExp): string | null {
   if (files.length === 0) return null;
   const epochs = () => {
     try {
-      return `${readMetrics(dir, () => undefined).length} epochs`;
+      const n = readMetrics(dir, () => undefined).length;
+      return `${n} epoch${n === 1 ? '' : 's'}`;
     } catch {
       return 'damaged';
     }
