@@ -69,7 +69,8 @@ export interface ImagePanel {
   title: string;
 }
 
-const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot' }[c]};`);
+/** Text safe inside XML or HTML markup and attribute values (the SVG here, the notebooks' HTML outputs). */
+export const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot' }[c]};`);
 
 /**
  * Grids side by side in one PNG, each under its caption, every image resized to `resize` times

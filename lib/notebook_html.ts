@@ -5,10 +5,10 @@
 // itself travels once per notebook, gzipped, and is unpacked in the page. Pure: returns strings.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
+import { escapeXml } from './images';
 import { PlotlyFigure } from './plotly';
 import { plotlyBundlePath } from './plotly_static';
 
-const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot' }[c]};`);
 
 /** JSON safe inside a <script>: no "</script>" or "<!--" can end or confuse it. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
@@ -46,8 +46,8 @@ export function figureHtml(fig: PlotlyFigure, id: string, png: Buffer | null): s
   const w = Number(fig.layout.width ?? 700), h = Number(fig.layout.height ?? 450);
   const title = String((fig.layout.title as { text?: string } | undefined)?.text ?? 'figure');
   const inner = png
-    ? `<img src="data:image/png;base64,${png.toString('base64')}" width="${w}" height="${h}" alt="${escapeHtml(title)}">`
-    : `<p style="color:#a00">${escapeHtml(title)}: no static copy (Chromium was not found when this cell ran); it shows where scripts run.</p>`;
+    ? `<img src="data:image/png;base64,${png.toString('base64')}" width="${w}" height="${h}" alt="${escapeXml(title)}">`
+    : `<p style="color:#a00">${escapeXml(title)}: no static copy (Chromium was not found when this cell ran); it shows where scripts run.</p>`;
   return (
     `<div id="${id}" style="width:${w}px;min-height:${png ? h : 40}px">${inner}</div>` +
     `<script type="text/javascript">(function(){var p=window.${GLOBAL};if(!p)return;p.then(function(P){` +
@@ -59,7 +59,7 @@ export function figureHtml(fig: PlotlyFigure, id: string, png: Buffer | null): s
 
 /** An HTML table (kept by every sanitiser, unlike Markdown, which untrusted classic Notebook drops). */
 export function htmlTable(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (tag: string, v: string | number | null) => `<${tag}>${escapeHtml(v === null ? '–' : String(v))}</${tag}>`;
+  const cell = (tag: string, v: string | number | null) => `<${tag}>${escapeXml(v === null ? '–' : String(v))}</${tag}>`;
   return (
     '<table><thead><tr>' + header.map((h) => cell('th', h)).join('') + '</tr></thead><tbody>' +
     rows.map((r) => '<tr>' + r.map((v) => cell('td', v)).join('') + '</tr>').join('') + '</tbody></table>'

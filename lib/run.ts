@@ -56,7 +56,7 @@ export interface TrainRunOptions {
 
 /**
  * Why a run's checkpoint cannot be continued under `config`: the settings that differ (all but
- * the number of epochs must be the same), or null when it can.
+ * the number of epochs must be the same); none when it can.
  */
 export function resumeConflicts(saved: VaeConfig, config: VaeConfig): (keyof VaeConfig)[] {
   return (Object.keys(config) as (keyof VaeConfig)[]).filter((k) => k !== 'numEpochs' && saved[k] !== config[k]);
