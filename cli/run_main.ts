@@ -113,7 +113,7 @@ async function trainInto(flags: Flags, log: (line: string) => void, resumed: Res
 
   const model = resumed?.model ?? createVae(config, config.seed);
   if (resumed) log(`resuming ${out} after epoch ${resumed.trainer.epoch}${resumed.trainer.step ? `, step ${resumed.trainer.step}` : ''}`);
-  const progress = createProgress(process.stderr, log);
+  const progress = createProgress(config.dimZ, process.stderr, log);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130); // a second Ctrl-C: stop now; every file is written atomically
@@ -133,7 +133,7 @@ async function trainInto(flags: Flags, log: (line: string) => void, resumed: Res
           best = Math.min(best, m.test.loss);
           if (run.prr) write(epochName('PRR', m.epoch - 1), prrPng(model, prrInputs, prrGrid, config.seed));
           if (run.pmlr) {
-            write(epochName('PMLR', m.epoch - 1), pmlrPng(model, pmlrGrid, run.pmlrZRange));
+            write(epochName('PMLR', m.epoch - 1), pmlrPng(model, pmlrGrid, run.pmlrZRange, run.pmlrGrid));
             write(epochName('PMLR_map', m.epoch - 1), await pmlrMapPng(model, pmlrSamples.images, pmlrSamples.labels, run.pmlrZRange, config.seed));
           }
         }

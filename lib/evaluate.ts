@@ -1,9 +1,9 @@
 // Evaluation of a trained model on whole splits, batched and with dropout off: the loss and its
-// parts (-ELBO, reconstruction, KL), latent means, reconstructions and decoded grids. Returns
-// numbers and arrays; never prints or draws.
+// parts (-ELBO, reconstruction, KL, the KL of each latent dimension, the active units), latent
+// means, reconstructions and decoded grids. Returns numbers and arrays; never prints or draws.
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
-import { vaeLoss } from './loss';
+import { klPerDimension, vaeLoss } from './loss';
 import { bernoulliMeans, Vae } from './model';
 import { saltAndPepper } from './noise';
 import { standardNormal } from './random';
@@ -13,6 +13,22 @@ export interface LossMetrics {
   loss: number; // batch objective averaged over the split (-ELBO in vae mode with klBeta 1)
   recon: number;
   kl: number;
+  /** vae mode, whole splits: the KL of each latent dimension averaged over the split (they sum to `kl`). */
+  klPerDim?: number[];
+  /** Modes with an encoder, whole splits: latent dimensions whose mean E_q[z_d|x] of the clean images varies (see activeUnitCount). */
+  activeUnits?: number;
+}
+
+/** Burda et al. (2016, section 5.2): a latent dimension is active when Cov_x(E_q[z_d|x]) > 0.01. */
+export const ACTIVE_UNIT_THRESHOLD = 0.01;
+
+export function activeUnitCount(variances: ArrayLike<number>, threshold = ACTIVE_UNIT_THRESHOLD): number {
+  return Array.from(variances).filter((v) => v > threshold).length;
+}
+
+/** Per-dimension variance over rows, from per-dimension sums of x and x^2 over n rows. */
+export function varianceFromSums(sum: ArrayLike<number>, sumSq: ArrayLike<number>, n: number): number[] {
+  return Array.from(sum, (s, d) => Math.max(0, sumSq[d] / n - (s / n) ** 2));
 }
 
 export interface EvalOptions {
@@ -33,25 +49,50 @@ function rows(images: Float32Array, start: number, end: number, dim = DIM_IMG): 
   return tf.tensor2d(images.subarray(start * dim, end * dim), [end - start, dim]);
 }
 
-/** Mean loss, reconstruction and KL over a whole split (dropout off). */
+/**
+ * Mean loss, reconstruction and KL over a whole split (dropout off); in vae mode also the KL of
+ * each latent dimension, and in the modes with an encoder the active units (of the clean images'
+ * codes, also when the encoder is evaluated on noisy ones).
+ */
 export function evaluate(model: Vae, split: Split, opts: EvalOptions = {}): LossMetrics {
   const { klBeta = 1, addNoise = false, seed = 0, batchSize = EVAL_BATCH } = opts;
+  const { mode, dimZ } = model.config;
   const rng = new Rng(seed);
   const sums = { loss: 0, recon: 0, kl: 0 };
+  const klSum = new Float64Array(mode === 'vae' ? dimZ : 0);
+  const muSum = new Float64Array(mode === 'no_encoder' ? 0 : dimZ), muSq = new Float64Array(muSum.length);
   forEachBatch(split.n, batchSize, (start, end) => {
-    const [loss, recon, kl] = tf.tidy(() => {
+    const read = readAndDispose(tf.tidy(() => {
       const x = rows(split.images, start, end);
       const xHat = addNoise ? saltAndPepper(x, rng) : x;
-      const eps = standardNormal([end - start, model.config.dimZ], rng);
-      const parts = vaeLoss(x, model.forward(xHat, { eps }), klBeta, model.config.mode);
-      return tf.stack([parts.total, parts.recon, parts.kl]).dataSync();
-    });
+      const eps = standardNormal([end - start, dimZ], rng);
+      const out = model.forward(xHat, { eps });
+      const parts = vaeLoss(x, out, klBeta, mode);
+      const read: tf.Tensor[] = [tf.stack([parts.total, parts.recon, parts.kl])];
+      if (klSum.length) read.push(tf.sum(klPerDimension(out.mu!, out.sigma!), 0));
+      if (muSum.length) {
+        const mu = addNoise ? model.encode(x).mu : out.mu!;
+        read.push(tf.sum(mu, 0), tf.sum(tf.square(mu), 0));
+      }
+      return tf.concat(read);
+    }));
     const w = end - start;
-    sums.loss += loss * w;
-    sums.recon += recon * w;
-    sums.kl += kl * w;
+    sums.loss += read[0] * w;
+    sums.recon += read[1] * w;
+    sums.kl += read[2] * w;
+    for (let d = 0; d < klSum.length; d++) klSum[d] += read[3 + d];
+    const at = 3 + klSum.length;
+    for (let d = 0; d < muSum.length; d++) {
+      muSum[d] += read[at + d];
+      muSq[d] += read[at + muSum.length + d];
+    }
   });
-  return { loss: sums.loss / split.n, recon: sums.recon / split.n, kl: sums.kl / split.n };
+  const n = split.n;
+  return {
+    loss: sums.loss / n, recon: sums.recon / n, kl: sums.kl / n,
+    ...(klSum.length ? { klPerDim: Array.from(klSum, (s) => s / n) } : {}),
+    ...(muSum.length ? { activeUnits: activeUnitCount(varianceFromSums(muSum, muSq, n)) } : {}),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The original project's pictures, computed from a model: PRR (the first test images and their
-// reconstructions), PMLR (the decoder over a grid of 2-D latent points) and the PMLR map (test
-// images encoded and scattered by digit). Returns PNG bytes; the caller writes them.
+// reconstructions), PMLR (the decoder over a grid of 2-D latent points, spaced linearly as the
+// original or through the Gaussian's inverse CDF as AEVB Figure 4) and the PMLR map (test images
+// encoded and scattered by digit). Returns PNG bytes; the caller writes them.
 import { DIM_IMG, Split } from './data';
 import { decodeLatents, readAndDispose, reconstruct } from './evaluate';
 import { Vae } from './model';
@@ -26,10 +27,18 @@ export function prrPng(model: Vae, inputs: Float32Array, g: GridSize, seed = 0):
   return imageGridPng(reconstruct(model, inputs, seed), g.nx, g.ny, g.resize);
 }
 
-/** PMLR: decoder outputs on the ny x nx grid over z in [-zRange, zRange]^2 (a 2-D latent space). */
-export function pmlrPng(model: Vae, g: GridSize, zRange: number): Buffer {
+/** How the PMLR grid spaces its latent points: `linear` over [-zRange, zRange] (the original), `gaussian` through the inverse CDF (AEVB Figure 4). */
+export type PmlrGrid = 'linear' | 'gaussian';
+export const PMLR_GRIDS: readonly PmlrGrid[] = ['linear', 'gaussian'];
+
+/**
+ * PMLR: decoder outputs on the ny x nx grid of 2-D latent points, `linear` over
+ * [-zRange, zRange]^2 or `gaussian` (gaussianManifoldGrid; zRange unused).
+ */
+export function pmlrPng(model: Vae, g: GridSize, zRange: number, spacing: PmlrGrid = 'linear'): Buffer {
   if (model.config.dimZ !== 2) throw new Error(`the learned manifold needs dim_z = 2, the model has ${model.config.dimZ}`);
-  return imageGridPng(decodeLatents(model, manifoldGrid(g.nx, g.ny, zRange)), g.nx, g.ny, g.resize);
+  const z = spacing === 'gaussian' ? gaussianManifoldGrid(g.nx, g.ny) : manifoldGrid(g.nx, g.ny, zRange);
+  return imageGridPng(decodeLatents(model, z), g.nx, g.ny, g.resize);
 }
 
 /**
@@ -66,6 +75,40 @@ export function manifoldGrid(nx: number, ny: number, range: number): Float32Arra
     for (let j = 0; j < nx; j++) {
       z[(i * nx + j) * 2] = step(i, ny);
       z[(i * nx + j) * 2 + 1] = step(j, nx);
+    }
+  }
+  return z;
+}
+
+/**
+ * Phi^-1(p), the standard normal's quantile, for p in (0, 1): Acklam's rational approximation
+ * (relative error below 1.2e-9), central region and both tails.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new Error(`normalQuantile needs p in (0, 1), got ${p}`);
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number) => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5, r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/**
+ * AEVB Figure 4's grid: coordinates spaced linearly on the unit square (the midpoints of n equal
+ * cells, (i + 1/2) / n, so that every point stands for the same prior mass) mapped through the
+ * Gaussian's inverse CDF; laid out as manifoldGrid (top-left the most positive point).
+ */
+export function gaussianManifoldGrid(nx: number, ny: number): Float32Array {
+  const z = new Float32Array(nx * ny * 2);
+  const at = (i: number, n: number) => 0 - normalQuantile((i + 0.5) / n); // 0 - : the centre is 0, not -0
+  for (let i = 0; i < ny; i++) {
+    for (let j = 0; j < nx; j++) {
+      z[(i * nx + j) * 2] = at(i, ny);
+      z[(i * nx + j) * 2 + 1] = at(j, nx);
     }
   }
   return z;

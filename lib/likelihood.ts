@@ -3,7 +3,7 @@
 // and the number of active latent units (Burda et al. 2016, section 5.2: Cov_x(E_q[z_d]) > 0.01).
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
-import { encodeMeans } from './evaluate';
+import { ACTIVE_UNIT_THRESHOLD, activeUnitCount, encodeMeans, varianceFromSums } from './evaluate';
 import { bernoulliNll } from './loss';
 import { Vae } from './model';
 import { standardNormal } from './random';
@@ -74,17 +74,17 @@ export interface ActiveUnits {
 }
 
 /** Latent dimensions whose posterior mean varies across the data: Var_x(mu_d(x)) > threshold. */
-export function activeUnits(model: Vae, split: Split, threshold = 0.01): ActiveUnits {
+export function activeUnits(model: Vae, split: Split, threshold = ACTIVE_UNIT_THRESHOLD): ActiveUnits {
   const dimZ = model.config.dimZ;
   const mu = encodeMeans(model, split.images.subarray(0, split.n * DIM_IMG));
-  const mean = new Float64Array(dimZ), sq = new Float64Array(dimZ);
+  const sum = new Float64Array(dimZ), sq = new Float64Array(dimZ);
   for (let i = 0; i < split.n; i++) {
     for (let d = 0; d < dimZ; d++) {
       const v = mu[i * dimZ + d];
-      mean[d] += v;
+      sum[d] += v;
       sq[d] += v * v;
     }
   }
-  const variances = Array.from(mean, (m, d) => sq[d] / split.n - (m / split.n) ** 2);
-  return { count: variances.filter((v) => v > threshold).length, variances };
+  const variances = varianceFromSums(sum, sq, split.n);
+  return { count: activeUnitCount(variances, threshold), variances };
 }

@@ -29,12 +29,17 @@ export function bernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
- * KL(N(mu, sigma^2) || N(0, I)) per image in closed form (AEVB Appendix B):
- * 1/2 sum_d (mu^2 + sigma^2 - log sigma^2 - 1), with the seed's 1e-8 inside the log.
+ * KL(N(mu_d, sigma_d^2) || N(0, 1)) of each image and latent dimension in closed form (AEVB
+ * Appendix B): 1/2 (mu^2 + sigma^2 - log sigma^2 - 1), with the seed's 1e-8 inside the log.
  */
-export function klDivergence(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor1D {
+export function klPerDimension(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor2D {
   const s2 = tf.square(sigma);
-  return tf.mul<tf.Tensor1D>(0.5, tf.sum(tf.sub(tf.sub(tf.add(tf.square(mu), s2), tf.log(tf.add(1e-8, s2))), 1), 1));
+  return tf.mul<tf.Tensor2D>(0.5, tf.sub(tf.sub(tf.add(tf.square(mu), s2), tf.log(tf.add(1e-8, s2))), 1));
+}
+
+/** KL(q(z|x) || N(0, I)) per image: klPerDimension summed over the latent dimensions. */
+export function klDivergence(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor1D {
+  return tf.sum<tf.Tensor1D>(klPerDimension(mu, sigma), 1);
 }
 
 /** Batch-mean loss of a forward pass against clean targets `x`. */

@@ -45,7 +45,7 @@ describe('flags', () => {
     const { help } = parseFlags(['--help']) as { help: string };
     for (const flag of ['dim_z', 'results_path', 'add_noise', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'PRR',
       'PRR_n_img_x', 'PRR_n_img_y', 'PRR_resize_factor', 'PMLR', 'PMLR_n_img_x', 'PMLR_n_img_y', 'PMLR_resize_factor',
-      'PMLR_z_range', 'PMLR_n_samples', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
+      'PMLR_z_range', 'PMLR_n_samples', 'PMLR_grid', 'explorer', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
       expect(help).toContain(`--${flag} `);
     }
     expect(help).toMatch(/--PMLR_n_samples <int>\s+Number of samples[\s\S]*default: "5000"/);
@@ -76,6 +76,8 @@ describe('flags', () => {
     [['--IS_k', '-1'], '--IS_k must be an integer in [0, 10000], got -1'],
     [['--KL_beta', '-1'], '--KL_beta must be a number in [0, 1000], got -1'],
     [['--backend', 'gpu'], "--backend must be one of node, wasm, cpu, got 'gpu'"],
+    [['--PMLR_grid', 'normal'], "--PMLR_grid must be one of linear, gaussian, got 'normal'"],
+    [['--PMLR_grid', ''], "--PMLR_grid must be one of linear, gaussian, got ''"],
     [['--results_path', ''], "--results_path must be a directory path, got ''"],
     [['--data_dir', ''], "--data_dir must be a directory path, got ''"],
     [['--backend', ''], "--backend must be one of node, wasm, cpu, got ''"],
@@ -95,7 +97,7 @@ describe('flags', () => {
     ['PMLR_n_samples', 'int', 100, 10000, true], ['KL_beta', 'float', 0, 1000, false], ['IS_k', 'int', 0, 10000, false],
     ['seed', 'int', 0, 2 ** 32 - 1, false],
   ];
-  const BOOLEAN = ['add_noise', 'PRR', 'PMLR', 'vanilla_ae_mode', 'no_encoder_mode', 'resume', 'overwrite'];
+  const BOOLEAN = ['add_noise', 'PRR', 'PMLR', 'vanilla_ae_mode', 'no_encoder_mode', 'resume', 'overwrite', 'explorer'];
   const bad = NUMERIC.flatMap(([flag, kind, lo, hi, open]) =>
     ['abc', '', ' ', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '1e400', '0x', ...(kind === 'int' ? ['2.5', '1e-3'] : []),
       String(open ? lo : lo - 1), String(hi + (kind === 'int' ? 1 : 0.5)), String(hi * 1e6)].map((v) => [flag, v]))
@@ -246,6 +248,11 @@ describe('a short run', () => {
     const metrics = readMetrics(dir);
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     expect(metrics[1].test.loss).toBeCloseTo(metrics[1].test.recon + metrics[1].test.kl, 3);
+    for (const m of metrics) {
+      expect(m.test.klPerDim).toHaveLength(2);
+      expect(m.test.klPerDim![0] + m.test.klPerDim![1]).toBeCloseTo(m.test.kl, 3);
+      expect(m.validation!.klPerDim).toHaveLength(2);
+    }
     expect(loadCheckpoint(path.join(dir, 'checkpoint.safetensors')).meta.epoch).toBe(2);
     const summary = readRunSummary(dir)!;
     expect(summary.epochs).toBe(2);
@@ -255,6 +262,8 @@ describe('a short run', () => {
     expect(summary.activeUnits).toBeLessThanOrEqual(2);
     expect(lines[0]).toMatch(/^engine: (node|wasm|cpu)\b/);
     expect(lines).toContainEqual(expect.stringMatching(/^test log p\(x\) >= -\d+\.\d+ \(importance sampling, k = 5\)$/));
-    expect(lines.filter((l) => /^epoch \d+: L_tot [\d.]+ L_likelihood [\d.]+ L_divergence [\d.]+/.test(l))).toHaveLength(2);
+    const epochLines = lines.filter((l) => /^epoch \d+: L_tot [\d.]+ L_likelihood [\d.]+ L_divergence [\d.]+ \(test; active units \d\/2; /.test(l));
+    expect(epochLines).toHaveLength(2);
+    expect(epochLines[1]).toContain(`active units ${metrics[1].test.activeUnits}/2;`);
   });
 });

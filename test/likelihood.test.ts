@@ -54,3 +54,47 @@ describe('active units', () => {
     expect(au.variances[2]).toBeCloseTo(0, 6);
   });
 });
+
+describe('KL per latent dimension and active units in the evaluation', () => {
+  test('one number per dimension, summing to the KL; zero for a dimension whose posterior is the prior', () => {
+    const model = createVae(makeConfig({ dimZ: 3, nHidden: 16 }), 0);
+    // Encoder output columns: mu_0..mu_2, then the pre-softplus of sigma_0..sigma_2. Dimension 2:
+    // mu = 0 and sigma = 1e-6 + softplus(b) = 1 whatever the input (weights 0, b = softplus^-1(1 - 1e-6)).
+    const out = model.encoder[2];
+    const keep = tf.tensor2d([[1, 1, 0, 1, 1, 0]]);
+    out.w.assign(tf.mul(out.w, keep));
+    const s = 1 - 1e-6;
+    out.b.assign(tf.tensor1d([0.1, -0.2, 0, 0.3, 0.4, Math.log(Math.expm1(s))]));
+    const test = smallMnist(10, 300).test;
+    const m = evaluate(model, test);
+    expect(m.klPerDim).toHaveLength(3);
+    expect(m.klPerDim![0] + m.klPerDim![1] + m.klPerDim![2]).toBeCloseTo(m.kl, 3);
+    expect(Math.abs(m.klPerDim![2])).toBeLessThan(1e-5);
+    expect(m.klPerDim![0]).toBeGreaterThan(1e-3);
+    expect(m.klPerDim![1]).toBeGreaterThan(1e-3);
+    // The same numbers batch by batch: split size and batch size do not matter.
+    const small = evaluate(model, test, { batchSize: 7 });
+    small.klPerDim!.forEach((v, d) => expect(v).toBeCloseTo(m.klPerDim![d], 4));
+    expect(m.activeUnits).toBe(activeUnits(model, test).count);
+  });
+
+  test('by mode: vae has both, vanilla_ae active units only, no_encoder neither; noise leaves the active units on clean codes', () => {
+    const test = smallMnist(10, 200).test;
+    const vae = createVae(makeConfig({ dimZ: 4, nHidden: 16 }), 1);
+    const w = vae.encoder[2].w;
+    w.assign(tf.mul(w, 30)); // codes that vary: every dimension active
+    const clean = evaluate(vae, test);
+    expect(clean.activeUnits).toBe(activeUnits(vae, test).count);
+    expect(clean.activeUnits).toBe(4);
+    const noisy = evaluate(vae, test, { addNoise: true, seed: 2 });
+    expect(noisy.activeUnits).toBe(clean.activeUnits);
+    expect(noisy.kl).not.toBeCloseTo(clean.kl, 3); // the KL term is of the noisy input, as in training
+    expect(noisy.klPerDim!.reduce((a, b) => a + b, 0)).toBeCloseTo(noisy.kl, 3);
+    const ae = evaluate(createVae(makeConfig({ mode: 'vanilla_ae', dimZ: 4, nHidden: 16 }), 1), test);
+    expect(ae.klPerDim).toBeUndefined();
+    expect(ae.activeUnits).toEqual(expect.any(Number));
+    const noEnc = evaluate(createVae(makeConfig({ mode: 'no_encoder', dimZ: 4, nHidden: 16 }), 1), test);
+    expect(noEnc.klPerDim).toBeUndefined();
+    expect(noEnc.activeUnits).toBeUndefined();
+  });
+});
