@@ -9,7 +9,7 @@ import {
   acquireRunLock, DamagedRunError, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
   loadResumable, readMetrics, Resumable, ResumeError, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
   imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
-  writeFileAtomic,
+  writeFileAtomic, writeRunExplorer,
 } from '../lib';
 import { FlagError, flagOf, Flags, parseFlags } from './flags';
 import { createProgress } from './progress';
@@ -38,8 +38,8 @@ export function checkResultsPath(dir: string): void {
   }
 }
 
-/** The pictures a run writes (the original's names), which --overwrite removes with the run's records. */
-export const PICTURES = /^(input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png$/;
+/** The pictures a run writes (the original's names, and our explorer page), which --overwrite removes with the run's records. */
+export const PICTURES = /^((input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png|explorer\.html)$/;
 
 export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
   const { config, run } = flags;
@@ -148,6 +148,10 @@ async function trainInto(flags: Flags, log: (line: string) => void, resumed: Res
     }
     if (summary.isLogLikelihood) log(`test log p(x) >= ${summary.isLogLikelihood.value.toFixed(2)} (importance sampling, k = ${summary.isLogLikelihood.k})`);
     if (summary.activeUnits !== null) log(`active units: ${summary.activeUnits} of ${config.dimZ}`);
+    if (run.explorer) {
+      const ex = writeRunExplorer(out, model, data.test);
+      log(`explorer: ${ex.file} (${(ex.bytes / 1e6).toFixed(2)} MB; its decoder within ${ex.meta.maxPixelError.toFixed(3)} of the model's per pixel)`);
+    }
     log(`done: results in ${out}`);
     return 0;
   } finally {

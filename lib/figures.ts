@@ -113,3 +113,36 @@ export function gaussianManifoldGrid(nx: number, ny: number): Float32Array {
   }
   return z;
 }
+
+/** n numbers evenly from lo to hi, both included. */
+export function linspace(lo: number, hi: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => (n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1)));
+}
+
+/**
+ * A latent traversal: one row per dimension of `dims`, one column per value of `values`; each
+ * point is `code` with that dimension set to that value (rows x columns points, row-major).
+ */
+export function traversalLatents(code: ArrayLike<number>, dims: number[], values: number[]): Float32Array {
+  const dimZ = code.length;
+  const z = new Float32Array(dims.length * values.length * dimZ);
+  dims.forEach((d, r) => {
+    if (!Number.isInteger(d) || d < 0 || d >= dimZ) throw new Error(`traversalLatents: dimension ${d} is not one of the code's ${dimZ}`);
+    values.forEach((v, c) => {
+      const at = (r * values.length + c) * dimZ;
+      z.set(Array.from(code), at);
+      z[at + d] = v;
+    });
+  });
+  return z;
+}
+
+/** `steps` latent points from a to b (both included), linear in z. */
+export function interpolationLatents(a: ArrayLike<number>, b: ArrayLike<number>, steps: number): Float32Array {
+  if (a.length !== b.length) throw new Error(`interpolationLatents: codes of ${a.length} and ${b.length} dimensions`);
+  const z = new Float32Array(steps * a.length);
+  linspace(0, 1, steps).forEach((t, s) => {
+    for (let d = 0; d < a.length; d++) z[s * a.length + d] = (1 - t) * a[d] + t * b[d];
+  });
+  return z;
+}

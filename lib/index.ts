@@ -19,6 +19,7 @@ export * from './lock';
 export * from './summary';
 export * from './run';
 export * from './figures';
+export * from './explorer';
 export * from './optimizer';
 export { loadNative } from './kernels/native';
 export { hasFusedKernels } from './kernels/wasm_fused';

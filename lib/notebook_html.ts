@@ -57,6 +57,25 @@ export function figureHtml(fig: PlotlyFigure, id: string, png: Buffer | null): s
   );
 }
 
+/**
+ * A page of its own (the explorer) inside the notebook: its static PNG (when there is one), and a
+ * script that puts the live page in an iframe in its place where scripts run. The page travels
+ * in the script, so without scripts only the image is there.
+ */
+export function embeddedPageHtml(html: string, id: string, shot: { png: Buffer; width: number; height: number } | null, what: string): string {
+  const w = shot?.width ?? 980, h = shot?.height ?? 700;
+  const inner = shot
+    ? `<img src="data:image/png;base64,${shot.png.toString('base64')}" width="${w}" height="${h}" alt="${escapeXml(what)} (a static image)">` +
+      `<p style="color:#666">A static image of the ${escapeXml(what)}: run this cell, or trust the notebook, to use it here; or open its explorer.html.</p>`
+    : `<p style="color:#a00">${escapeXml(what)}: no static image (Chromium was not found when this cell ran); it shows where scripts run.</p>`;
+  return (
+    `<div id="${id}" style="width:${w}px">${inner}</div>` +
+    `<script type="text/javascript">(function(){var el=document.getElementById(${scriptJson(id)}),f=document.createElement('iframe');` +
+    `f.setAttribute('title',${scriptJson(what)});f.style.cssText='width:${w}px;height:${h + 20}px;border:0';f.srcdoc=${scriptJson(html)};` +
+    'while(el.firstChild)el.removeChild(el.firstChild);el.appendChild(f);})();</script>'
+  );
+}
+
 /** An HTML table (kept by every sanitiser, unlike Markdown, which untrusted classic Notebook drops). */
 export function htmlTable(header: string[], rows: (string | number | null)[][]): string {
   const cell = (tag: string, v: string | number | null) => `<${tag}>${escapeXml(v === null ? '–' : String(v))}</${tag}>`;

@@ -187,3 +187,78 @@ export function latentScatterFigure(panels: LatentPanel[], columns = Math.min(2,
   });
   return { data, layout };
 }
+
+/**
+ * One run's curves as it trains: the objective, and in vae mode its reconstruction and KL terms
+ * beside it (one panel each), on the training set (mean over the epoch's minibatches, dropout
+ * on; dotted), the validation set (dashed) and the test set (solid). The notebooks redraw it
+ * after every epoch.
+ */
+export function trainingCurvesFigure(history: EpochMetrics[], title: string, mode: 'vae' | 'vanilla_ae' | 'no_encoder' = 'vae'): PlotlyFigure {
+  const terms = mode === 'vae'
+    ? [
+      { name: 'objective (recon + β·KL)', train: (m: EpochMetrics) => m.trainLoss, split: 'loss' as const },
+      { name: 'reconstruction −log p(x|z)', train: (m: EpochMetrics) => m.trainRecon, split: 'recon' as const },
+      { name: 'KL(q(z|x) ‖ p(z))', train: (m: EpochMetrics) => m.trainKl, split: 'kl' as const },
+    ]
+    : [{ name: 'reconstruction −log p(x|z)', train: (m: EpochMetrics) => m.trainRecon, split: 'recon' as const }];
+  const STYLES = [['train (dropout on)', 'dot'], ['validation', 'dash'], ['test', 'solid']] as const;
+  const x = history.map((m) => m.epoch);
+  const gap = 0.07, w = (1 - gap * (terms.length - 1)) / terms.length;
+  const layout: Record<string, unknown> = {
+    title: { text: title },
+    width: WIDTH,
+    height: 340,
+    margin: { l: 60, r: 20, t: 80, b: 50 },
+    legend: { orientation: 'h', x: 0, y: 1.2 },
+    annotations: [] as unknown[],
+  };
+  const data = terms.flatMap((term, k) => {
+    const suffix = k === 0 ? '' : String(k + 1);
+    const series = [
+      history.map(term.train),
+      history.every((m) => m.validation) ? history.map((m) => m.validation![term.split]) : null,
+      history.map((m) => m.test[term.split]),
+    ];
+    const range = lossRange(series.filter((s): s is number[] => s !== null));
+    layout[`xaxis${suffix}`] = { domain: [k * (w + gap), k * (w + gap) + w], anchor: `y${suffix}`, title: { text: 'epoch' }, ...(history.length <= 30 ? { dtick: 5 } : {}) };
+    layout[`yaxis${suffix}`] = { anchor: `x${suffix}`, title: { text: k === 0 ? 'nats per image' : '' }, ...(range ? { range } : {}) };
+    (layout.annotations as unknown[]).push({ text: term.name, x: k * (w + gap) + w / 2, y: 1, xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false });
+    return series.flatMap((y, s) => (y === null ? [] : [{
+      type: 'scatter', mode: 'lines+markers', name: STYLES[s][0], legendgroup: STYLES[s][0], showlegend: k === 0,
+      xaxis: `x${suffix}`, yaxis: `y${suffix}`, x, y: y.map(round2),
+      line: { color: DIGIT_COLORS[s], dash: STYLES[s][1], width: 2 }, marker: { size: 4 },
+      hovertemplate: `${STYLES[s][0]}, ${term.name}<br>epoch %{x}: %{y:.2f}<extra></extra>`,
+    }]));
+  });
+  return { data, layout };
+}
+
+/**
+ * The test set's KL of every latent dimension after every epoch (epochs down, dimensions
+ * across), from metrics.jsonl's test.klPerDim: which dimensions the model switches on, and when;
+ * a dimension left at 0 is collapsed onto the prior. The title gives the active units at the end.
+ */
+export function klHeatmapFigure(history: EpochMetrics[], title = 'KL per latent dimension (test set)'): PlotlyFigure {
+  const rows = history.filter((m) => m.test.klPerDim);
+  if (rows.length === 0) throw new Error('klHeatmapFigure: no epoch records test.klPerDim (a run from before it was recorded, or not a vae)');
+  const dimZ = rows[0].test.klPerDim!.length;
+  const last = rows[rows.length - 1].test;
+  return {
+    data: [{
+      type: 'heatmap', x: Array.from({ length: dimZ }, (_, d) => d), y: rows.map((m) => m.epoch),
+      z: rows.map((m) => m.test.klPerDim!.map(round2)), colorscale: 'Viridis', zmin: 0,
+      colorbar: { title: { text: 'KL (nats)' } },
+      customdata: rows.map((m) => m.test.klPerDim!.map(() => m.test.activeUnits ?? null)),
+      hovertemplate: 'epoch %{y}, z<sub>%{x}</sub>: KL %{z:.2f} nats<br>active units then: %{customdata}<extra></extra>',
+    }],
+    layout: {
+      title: { text: `${title}<br><sup>after epoch ${rows[rows.length - 1].epoch}: ${last.activeUnits ?? '?'} of ${dimZ} units active, KL ${last.kl.toFixed(2)} nats in all</sup>` },
+      width: WIDTH,
+      height: Math.min(520, 160 + rows.length * 14),
+      xaxis: { title: { text: 'latent dimension' }, dtick: dimZ <= 30 ? 1 : undefined },
+      yaxis: { title: { text: 'epoch' }, autorange: 'reversed' },
+      margin: { l: 60, r: 20, t: 70, b: 50 },
+    },
+  };
+}

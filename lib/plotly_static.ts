@@ -1,6 +1,7 @@
-// Static copies of Plotly figures: PNG bytes drawn by Plotly itself in headless Chromium (driven
-// by playwright-core), so a figure's static copy and its interactive version come from one spec.
-// Chromium is Debian's (or $VAE_CHROMIUM); where none is installed there is no static copy.
+// Static copies of Plotly figures and of whole pages: PNG bytes drawn by Plotly itself (or the
+// page itself) in headless Chromium (driven by playwright-core), so a static copy and its
+// interactive version come from one source. Chromium is Debian's (or $VAE_CHROMIUM); where none
+// is installed there is no static copy.
 import * as fs from 'fs';
 import type { Browser, Page } from 'playwright-core';
 import { PlotlyFigure } from './plotly';
@@ -28,6 +29,8 @@ export function plotlyBundlePath(): string {
 export interface PlotlyRenderer {
   /** The figure as PNG at its layout's width and height (`scale` times as many pixels). */
   png(fig: PlotlyFigure, scale?: number): Promise<Buffer>;
+  /** A self-contained page (no network) as it looks `width` px wide once its scripts ran: its full height. */
+  pagePng(html: string, width: number): Promise<{ png: Buffer; width: number; height: number }>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,17 @@ export async function launchPlotlyRenderer(): Promise<PlotlyRenderer> {
           [fig.data, fig.layout, scale] as const,
         );
         return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+      },
+      async pagePng(html, width) {
+        const p = await browser.newPage({ viewport: { width, height: 600 } });
+        try {
+          await p.route('**/*', (r) => r.abort()); // self-contained: nothing to fetch
+          await p.setContent(html, { waitUntil: 'load' });
+          const height: number = await p.evaluate('document.documentElement.scrollHeight');
+          return { png: await p.screenshot({ fullPage: true }), width, height };
+        } finally {
+          await p.close();
+        }
       },
       close: () => browser.close(),
     };

@@ -1,12 +1,12 @@
 // What the notebooks show, in a tslab kernel: the first cell's start-up (engine, setting, Plotly),
 // figures that read everywhere (a static PNG drawn by Plotly in headless Chromium, made
-// interactive where scripts run), image rows as PNG, HTML tables, training progress and each
-// run's record. The only code that knows about Jupyter; the settings are in settings.ts.
+// interactive where scripts run), image rows as PNG, HTML tables, training progress with curves
+// redrawn every epoch, each run's record, and a run's explorer page. The only code that knows about Jupyter; the settings are in settings.ts.
 import * as tslab from 'tslab';
 import {
-  collectRuns, currentEngine, describeEngine, describeRun, EpochMetrics, figureHtml, htmlTable, ImagePanel, imagePanelsPng, initBackend,
-  launchPlotlyRenderer, Mnist, PlotlyFigure, PlotlyRenderer, plotlyLoaderHtml, rateDistortionFigure, readRunConfig, runName, runsTable, Setting,
-  SettingName, StepInfo, TrainHooks, trainOrLoad, TrainOrLoadResult, VaeConfig,
+  collectRuns, currentEngine, describeEngine, describeRun, embeddedPageHtml, EpochMetrics, figureHtml, htmlTable, ImagePanel, imagePanelsPng,
+  initBackend, launchPlotlyRenderer, Mnist, PlotlyFigure, PlotlyRenderer, plotlyLoaderHtml, rateDistortionFigure, readRunConfig, runName, runsTable,
+  Setting, SettingName, StepInfo, trainingCurvesFigure, TrainHooks, trainOrLoad, TrainOrLoadResult, VaeConfig, writeRunExplorer,
 } from '../lib/index'; // tslab resolves a directory import as lib.js, not lib/index
 import { chooseSetting, notebookConfig, notebookData, runsDir } from './settings';
 
@@ -48,8 +48,8 @@ export async function begin(requested: SettingName = 'full'): Promise<{ setting:
 let renderer: Promise<PlotlyRenderer | null> | null = null;
 let idle: NodeJS.Timeout | undefined;
 
-/** Chromium with Plotly, started on the first figure and closed after 20 s without one. */
-async function staticPng(fig: PlotlyFigure): Promise<Buffer | null> {
+/** Runs `use` on Chromium (started on first use, closed after 20 s unused); null where there is none. */
+async function withRenderer<T>(use: (r: PlotlyRenderer) => Promise<T>): Promise<T | null> {
   renderer ??= launchPlotlyRenderer().catch((e) => {
     console.log(`static figures: none (${(e as Error).message}); they show where scripts run`);
     return null;
@@ -58,7 +58,7 @@ async function staticPng(fig: PlotlyFigure): Promise<Buffer | null> {
   if (!r) return null;
   clearTimeout(idle);
   try {
-    return await r.png(fig);
+    return await use(r);
   } finally {
     idle = setTimeout(() => {
       renderer = null;
@@ -67,6 +67,11 @@ async function staticPng(fig: PlotlyFigure): Promise<Buffer | null> {
     idle.unref();
   }
 }
+
+/** A figure's static PNG, drawn by Plotly in Chromium. */
+const staticPng = (fig: PlotlyFigure) => withRenderer((r) => r.png(fig));
+/** A page as Chromium shows it, `width` px wide. */
+const staticPage = (html: string, width: number) => withRenderer((r) => r.pagePng(html, width));
 
 /** A Plotly figure: its static PNG, interactive where scripts run. */
 export async function show(fig: PlotlyFigure): Promise<void> {
@@ -91,14 +96,24 @@ export async function showRuns(): Promise<void> {
   showTable(header, cells);
 }
 
-/** Training hooks that keep one progress line updated in the cell's output, and a line per epoch. */
-function progress(label: string, numEpochs: number): TrainHooks {
-  const live = tslab.newDisplay();
+/**
+ * Training hooks for a run's cell: one progress line kept up to date, a line per epoch, and
+ * under them the run's curves (trainingCurvesFigure) redrawn after every epoch. `draw` draws the
+ * same figure once, from a run's record (a run loaded instead of trained).
+ */
+function liveTraining(label: string, config: VaeConfig): { hooks: TrainHooks; draw(history: EpochMetrics[]): Promise<void> } {
+  const line = tslab.newDisplay();
+  const figure = tslab.newDisplay();
   const done: string[] = [];
+  const history: EpochMetrics[] = [];
   let last = 0;
   const render = (s?: StepInfo) =>
-    live.text([...done, s ? `${label} epoch ${s.epoch}/${numEpochs}: step ${s.step}/${s.steps}  loss ${s.loss.toFixed(2)}` : ''].join('\n').trim());
-  return {
+    line.text([...done, s ? `${label} epoch ${s.epoch}/${config.numEpochs}: step ${s.step}/${s.steps}  loss ${s.loss.toFixed(2)}` : ''].join('\n').trim());
+  const draw = async (h: EpochMetrics[]) => {
+    const fig = trainingCurvesFigure(h, `${label}: ${h.length} of ${config.numEpochs} epochs`, config.mode);
+    figure.html(figureHtml(fig, `${pageId}-fig${figureCount++}`, await staticPng(fig)));
+  };
+  const hooks: TrainHooks = {
     onStep: (s) => {
       const now = Date.now();
       if (now - last > 1000 || s.step === s.steps) {
@@ -106,26 +121,44 @@ function progress(label: string, numEpochs: number): TrainHooks {
         render(s);
       }
     },
-    onEpochEnd: (m: EpochMetrics) => {
-      done.push(`${label} epoch ${m.epoch}/${numEpochs}: test loss ${m.test.loss.toFixed(2)} (reconstruction ${m.test.recon.toFixed(2)}, KL ${m.test.kl.toFixed(2)}), ${m.seconds.toFixed(1)} s`);
+    onEpochEnd: async (m: EpochMetrics) => {
+      const au = m.test.activeUnits !== undefined ? `, active units ${m.test.activeUnits}/${config.dimZ}` : '';
+      done.push(`${label} epoch ${m.epoch}/${config.numEpochs}: test loss ${m.test.loss.toFixed(2)} (reconstruction ${m.test.recon.toFixed(2)}, KL ${m.test.kl.toFixed(2)}${au}), ${m.seconds.toFixed(1)} s`);
       render();
+      history.push(m);
+      await draw(history);
     },
   };
+  return { hooks, draw };
 }
 
 /**
  * The model of a configuration (the setting's epochs + overrides): loaded from the setting's runs
  * directory when a finished run with that configuration is there, else trained there with live
- * progress (VAE_NB_RETRAIN=1 trains again). Either way it prints the run's record.
+ * progress and curves (VAE_NB_RETRAIN=1 trains again). Either way it prints the run's record
+ * and shows its curves.
  */
 export async function run(label: string, overrides: Partial<VaeConfig>, data: Mnist): Promise<TrainOrLoadResult & { label: string }> {
   const s = current();
   const config = notebookConfig(overrides, s);
   const dir = `${runsDir(s)}/${runName(config)}`;
-  const r = await trainOrLoad(dir, config, data, { hooks: progress(label, config.numEpochs), retrain: process.env.VAE_NB_RETRAIN === '1', isK: s.isK });
+  const live = liveTraining(label, config);
+  const r = await trainOrLoad(dir, config, data, { hooks: live.hooks, retrain: process.env.VAE_NB_RETRAIN === '1', isK: s.isK });
   const record = describeRun(readRunConfig(dir), r.summary);
   console.log(`${label} (${dir}, ${r.loaded ? 'loaded' : 'trained by this cell'}):\n  ${record.replace(/\n/g, '\n  ')}`);
+  if (r.loaded) await live.draw(r.history);
   return { ...r, label };
+}
+
+/**
+ * A run's explorer (lib/explorer.ts), written into its directory as explorer.html and shown
+ * here: live where scripts run, a static image of it elsewhere.
+ */
+export async function showExplorer(r: TrainOrLoadResult, data: Mnist): Promise<void> {
+  const ex = writeRunExplorer(r.dir, r.model, data.test);
+  const shot = await staticPage(ex.html, 960);
+  tslab.display.html(embeddedPageHtml(ex.html, `${pageId}-page${figureCount++}`, shot, 'explorer'));
+  console.log(`explorer: ${ex.file} (${(ex.bytes / 1e6).toFixed(2)} MB), its decoder within ${ex.meta.maxPixelError.toFixed(3)} of the model's per pixel`);
 }
 
 /** The last cell: how long the notebook took, in which setting, on which engine. */

@@ -1,0 +1,144 @@
+// The explorer's data and arithmetic, in Node: the page's own decoder (lib/explorer_page.js) on the
+// page's own bytes against the library's decoder, the quantisation, the size, and `npm run explore`.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
+  trainRun, Vae,
+} from '../lib';
+import { explore } from '../scripts/explore';
+import { realMnist, smallMnist, useBackend } from './helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const page = require('../lib/explorer_page.js');
+
+useBackend();
+
+const BOUND = 0.02; // max |Δpixel| the README states for the page's decoder
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-'));
+
+/** The page's model, unpacked from the page's own bytes as the page does. */
+function pageModel(html: string) {
+  const meta = JSON.parse(/<script type="application\/json" id="explorer-meta">(.*?)<\/script>/s.exec(html)![1]) as ExplorerMeta;
+  const data = /<script type="application\/octet-stream" id="explorer-data">(.*?)<\/script>/s.exec(html)![1];
+  const unpacked = page.unpack(meta, new Uint8Array(Buffer.from(data, 'base64')));
+  return { meta, ...unpacked, decode: page.createDecoder(unpacked.layers) as (z: Float32Array) => Float32Array };
+}
+
+function maxDiff(model: Vae, decode: (z: Float32Array) => Float32Array, z: Float32Array): number {
+  const dimZ = model.config.dimZ;
+  const ref = decodeLatents(model, z);
+  let max = 0;
+  for (let s = 0; s < z.length / dimZ; s++) {
+    const got = decode(z.subarray(s * dimZ, (s + 1) * dimZ));
+    for (let p = 0; p < 784; p++) max = Math.max(max, Math.abs(got[p] - ref[s * 784 + p]));
+  }
+  return max;
+}
+
+describe('the explorer page', () => {
+  test('quantizeColumns: 8 bits with a scale per column, within half a step of each value', () => {
+    const values = Float32Array.from([0.5, -2, 0, 0.25, 1, 0, -0.125, 0.003, 0]);
+    const { q, scale } = quantizeColumns(values, 3, 3);
+    expect(Array.from(scale)).toEqual([0.5 / 127, 2 / 127, 1].map(Math.fround)); // an all-zero column gets scale 1
+    values.forEach((v, i) => expect(Math.abs(q[i] * scale[i % 3] - v)).toBeLessThanOrEqual(scale[i % 3] / 2 + 1e-9));
+    expect(Math.max(...Array.from(q).map(Math.abs))).toBe(127);
+  });
+
+  let trained: Vae;
+  beforeAll(async () => {
+    const data = smallMnist(6000, 100);
+    const config = makeConfig({ dimZ: 5, nHidden: 500, numEpochs: 1 });
+    trained = createVae(config, 4);
+    await new Trainer(trained, config, data).fit();
+  }, 120000);
+  afterAll(() => trained.dispose());
+
+  test(`the page decodes as the library within ${BOUND} per pixel, at test codes and at draws from the prior`, () => {
+    const test = smallMnist(10, 2000).test;
+    const { html, meta } = buildExplorer({ model: trained, test, title: 't', description: 'd' });
+    const p = pageModel(html);
+    expect(meta.maxPixelError).toBeGreaterThan(0); // 8 bits are not float32
+    expect(meta.maxPixelError).toBeLessThanOrEqual(BOUND);
+    expect(meta.errorSamples).toBe(500);
+    // Its own measurement, repeated here on the page's bytes, and on points it did not measure.
+    const prior = readAndDispose(standardNormal([300, 5], new Rng(9)));
+    expect(maxDiff(trained, p.decode, prior)).toBeLessThanOrEqual(BOUND);
+    expect(maxDiff(trained, p.decode, p.codes!.subarray(0, 200 * 5))).toBeLessThanOrEqual(meta.maxPixelError + 1e-6);
+    // The codes are E[z|x] of the test images, each within half a quantisation step.
+    const mu = encodeMeans(trained, test.images);
+    let worst = 0;
+    mu.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - p.codes![i]))));
+    expect(worst).toBeLessThan(0.05);
+    expect(Array.from(p.labels!)).toEqual(Array.from(test.labels));
+    expect(meta.testImages).toBe(2000);
+  });
+
+  test('the seed-sized model (n_hidden 500, dim_z 20) with the 10,000 test codes is under 2 MB, network-free', () => {
+    const model = createVae(makeConfig({ dimZ: 20, nHidden: 500 }), 1);
+    const { html, meta } = buildExplorer({ model, test: realMnist().test, title: 'seed', description: 'd', klPerDim: Array(20).fill(1) });
+    model.dispose();
+    expect(Buffer.byteLength(html)).toBeLessThan(2e6);
+    expect(Buffer.byteLength(html)).toBeGreaterThan(0.6e6); // 652,000 weights at a byte each, in base64
+    expect(meta.testImages).toBe(10000);
+    expect(meta.layers.map((l) => [l.fanIn, l.fanOut, l.activation])).toEqual([[20, 500, 'tanh'], [500, 500, 'elu'], [500, 784, 'sigmoid']]);
+    expect(html).not.toMatch(/\b(src|href)="?(https?:)?\/\//); // nothing fetched
+  });
+
+  test('a run without an encoder: no codes, the bound measured at draws from the prior', () => {
+    const model = createVae(makeConfig({ mode: 'no_encoder', dimZ: 3, nHidden: 64 }), 2);
+    const { html, meta } = buildExplorer({ model, test: smallMnist(10, 50).test, title: 't', description: 'd' });
+    const p = pageModel(html);
+    expect(meta.testImages).toBe(0);
+    expect(p.codes).toBeNull();
+    expect(meta.maxPixelError).toBeLessThanOrEqual(BOUND);
+    expect(maxDiff(model, p.decode, readAndDispose(standardNormal([50, 3], new Rng(1))))).toBeLessThanOrEqual(BOUND);
+    model.dispose();
+  });
+});
+
+describe('npm run explore', () => {
+  const data = smallMnist(600, 100);
+  let run = '';
+  beforeAll(async () => {
+    run = path.join(tmp(), 'run');
+    const config = makeConfig({ dimZ: 2, nHidden: 16, numEpochs: 1, batchSize: 100 });
+    const model = createVae(config, 1);
+    await trainRun(run, model, config, data, { isK: 0 });
+    model.dispose();
+  });
+
+  test('writes explorer.html for a trained run and prints its path', async () => {
+    const lines: string[] = [];
+    const file = await explore([run], (l) => lines.push(l));
+    expect(file).toBe(path.join(run, 'explorer.html'));
+    expect(fs.statSync(file).size).toBeGreaterThan(10000);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d\\.\\d\\d MB; its decoder within 0\\.0\\d\\d of the model's per pixel\\)$`))]);
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html).toContain('<h1>run</h1>');
+    expect(html).toContain('1 epoch on 600 training images');
+  });
+
+  test('refuses what is not a run, a run without a checkpoint, a damaged checkpoint: one line naming the file, exit 1 (2 for usage)', () => {
+    const dir = tmp();
+    const cli = (...args: string[]) => spawnSync('npx', ['ts-node', '--transpile-only', 'scripts/explore.ts', ...args], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    const noRun = cli(dir);
+    expect([noRun.status, noRun.stderr.trim()]).toEqual([1, `error: ${dir}: not a run directory (no config.json, no checkpoint.safetensors)`]);
+    const noDir = cli(path.join(dir, 'nothing'));
+    expect([noDir.status, noDir.stderr.trim()]).toEqual([2, `error: ${path.join(dir, 'nothing')}: not a directory`]);
+    const usage = cli();
+    expect([usage.status, usage.stderr.trim()]).toEqual([2, 'error: usage: npm run explore -- RUN_DIR [--data_dir DIR]']);
+    fs.copyFileSync(path.join(run, 'config.json'), path.join(dir, 'config.json'));
+    const noCheckpoint = cli(dir);
+    expect(noCheckpoint.status).toBe(1);
+    expect(noCheckpoint.stderr.trim()).toBe(`error: ${path.join(dir, 'checkpoint.safetensors')}: missing: this run has no checkpoint (it stopped before its first epoch ended)`);
+    const bytes = fs.readFileSync(path.join(run, 'checkpoint.safetensors'));
+    fs.writeFileSync(path.join(dir, 'checkpoint.safetensors'), bytes.subarray(0, bytes.length - 100));
+    const damaged = cli(dir);
+    expect(damaged.status).toBe(1);
+    expect(damaged.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: ${path.join(dir, 'checkpoint.safetensors')}: `))]);
+    expect(fs.existsSync(path.join(dir, 'explorer.html'))).toBe(false);
+  }, 60000);
+});
