@@ -38,8 +38,8 @@ export function checkResultsPath(dir: string): void {
   }
 }
 
-/** The pictures a run writes (the original's names, and our explorer page), which --overwrite removes with the run's records. */
-export const PICTURES = /^((input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png|explorer\.html)$/;
+/** The pictures a run writes (the original's names), which --overwrite removes with the run's records. */
+export const PICTURES = /^(input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png$/;
 
 export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
   const { config, run } = flags;

@@ -13,7 +13,7 @@ import { Vae } from './model';
 import { standardNormal } from './random';
 import { Rng } from './rng';
 import { readAndDispose } from './evaluate';
-import { readMetrics, readRunConfig, readRunSummary } from './rundir';
+import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
 import { describeRun } from './summary';
 
 // The page's script, also used here to measure what the page computes.
@@ -24,7 +24,6 @@ const page = require('./explorer_page.js') as {
 };
 const PAGE_SCRIPT = path.join(__dirname, 'explorer_page.js');
 
-export const EXPLORER_FILE = 'explorer.html';
 
 /** int8 values and one scale per column (max |column| / 127) of a rows x cols row-major matrix. */
 export function quantizeColumns(values: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array } {
@@ -188,7 +187,7 @@ Measured when the page was written: the largest difference from the full-precisi
 /** Writes the explorer into run directory `dir` as explorer.html; returns it, its path and size and what it measured. */
 export function writeExplorer(dir: string, input: ExplorerInput): WrittenExplorer {
   const { html, meta } = buildExplorer(input);
-  const file = path.join(dir, EXPLORER_FILE);
+  const file = path.join(dir, RUN_FILES.explorer);
   writeFileAtomic(file, html);
   return { html, meta, file, bytes: Buffer.byteLength(html) };
 }

@@ -231,8 +231,9 @@
         }).join('');
       }
       canvas.addEventListener('mousemove', function (ev) {
-        var rect = canvas.getBoundingClientRect();
-        var px = (ev.clientX - rect.left) * w / rect.width, py = (ev.clientY - rect.top) * w / rect.height;
+        var rect = canvas.getBoundingClientRect(); // its border box: the plane starts inside the border
+        var px = (ev.clientX - rect.left - canvas.clientLeft) * w / canvas.clientWidth;
+        var py = (ev.clientY - rect.top - canvas.clientTop) * w / canvas.clientHeight;
         setZ([toZ(px, false), toZ(py, true)]);
       });
       return {

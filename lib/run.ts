@@ -95,7 +95,7 @@ export async function trainRun(
   const startedAt = resume ? (readRunConfig(dir).startedAt ?? now) : now;
   writeRunConfig(dir, { config, ...currentEngine(), images, ...info, startedAt, ...(resume ? { resumedAt: now } : {}) });
   if (!resume) resetMetrics(dir);
-  fs.rmSync(path.join(dir, RUN_FILES.summary), { force: true }); // an earlier run's
+  for (const f of [RUN_FILES.summary, RUN_FILES.explorer]) fs.rmSync(path.join(dir, f), { force: true }); // an earlier run's
   // Temporary files of writes a killed process never finished (this process holds the lock).
   for (const f of fs.readdirSync(dir)) if (/\.tmp-\d+$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
   const checkpoint = path.join(dir, RUN_FILES.checkpoint);

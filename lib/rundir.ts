@@ -10,6 +10,7 @@ import { EpochMetrics } from './train';
 
 export const RUN_FILES = {
   config: 'config.json', metrics: 'metrics.jsonl', checkpoint: 'checkpoint.safetensors', summary: 'summary.json',
+  explorer: 'explorer.html', // lib/explorer.ts: written at the end of a run
   legacyCheckpoint: 'checkpoint', // checkpoint@1, a directory: still read
 };
 

@@ -27,7 +27,7 @@ describe('flags', () => {
     expect(run).toEqual({
       resultsPath: path.join('results', 'vae_z20_h500_beta1_e20_b128_lr0.001_s0'), resume: false, overwrite: false, dataDir: undefined, backend: undefined,
       prr: true, prrNImgX: 10, prrNImgY: 10, prrResizeFactor: 1,
-      pmlr: false, pmlrNImgX: 20, pmlrNImgY: 20, pmlrResizeFactor: 1, pmlrZRange: 2, pmlrNSamples: 5000, isK: 50,
+      pmlr: false, pmlrNImgX: 20, pmlrNImgY: 20, pmlrResizeFactor: 1, pmlrZRange: 2, pmlrNSamples: 5000, pmlrGrid: 'linear', isK: 50, explorer: true,
     });
   });
 
@@ -184,21 +184,23 @@ describe('command line process', () => {
 
   test('a run directory that holds a run is refused, named with what is there; --overwrite True removes only what a run wrote', () => {
     const dir = tmp();
-    for (const f of ['config.json', 'PRR_epoch_03.png', 'input.png', 'notes.txt']) fs.writeFileSync(path.join(dir, f), 'old');
+    for (const f of ['config.json', 'PRR_epoch_03.png', 'input.png', 'notes.txt', 'explorer.html']) fs.writeFileSync(path.join(dir, f), 'old');
     fs.writeFileSync(path.join(dir, 'metrics.jsonl'), '{"epoch":1}\n{"epoch":2}\n');
     fs.mkdirSync(path.join(dir, 'checkpoint'));
     const args = ['--transpile-only', CLI, '--n_hidden', '8', '--batch_size', '5000', '--num_epochs', '1', '--IS_k', '0', '--results_path', dir];
     const refused = spawnSync(TS_NODE, args, { encoding: 'utf8' });
     expect(refused.status).toBe(2);
     expect(refused.stderr.trim()).toBe(
-      `error: --results_path ${dir} already holds a run (checkpoint, config.json, metrics.jsonl (2 epochs), 2 pictures): pass --resume True to continue it, --overwrite True to replace it, or choose another --results_path`,
+      `error: --results_path ${dir} already holds a run (checkpoint, config.json, explorer.html, metrics.jsonl (2 epochs), 2 pictures): pass --resume True to continue it, --overwrite True to replace it, or choose another --results_path`,
     );
-    expect(fs.readdirSync(dir).sort()).toEqual(['PRR_epoch_03.png', 'checkpoint', 'config.json', 'input.png', 'metrics.jsonl', 'notes.txt']);
-    const replaced = spawnSync(TS_NODE, [...args, '--overwrite', 'True', '--PRR', 'False'], { encoding: 'utf8' });
+    expect(fs.readdirSync(dir).sort()).toEqual(['PRR_epoch_03.png', 'checkpoint', 'config.json', 'explorer.html', 'input.png', 'metrics.jsonl', 'notes.txt']);
+    const replaced = spawnSync(TS_NODE, [...args, '--overwrite', 'True', '--PRR', 'False', '--explorer', 'False'], { encoding: 'utf8' });
     expect(replaced.status).toBe(0);
     expect(replaced.stdout).toContain(`overwrite: removed the run that was in ${dir}`);
     expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('old'); // not a run's file
     expect(fs.existsSync(path.join(dir, 'PRR_epoch_03.png'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'explorer.html'))).toBe(false); // the old one removed, no new one (--explorer False)
+    expect(replaced.stdout).not.toContain('explorer:');
     expect(readMetrics(dir).map((m) => m.epoch)).toEqual([1]);
     expect(fs.existsSync(path.join(dir, 'run.lock'))).toBe(false); // released
   });
@@ -238,7 +240,9 @@ describe('a short run', () => {
     const lines: string[] = [];
     expect(await runMain(flags, (l) => lines.push(l))).toBe(0);
     const files = fs.readdirSync(dir).sort();
-    expect(files).toEqual(expect.arrayContaining(['input.png', 'input_noise.png', 'PRR_epoch_01.png', 'PMLR_epoch_01.png', 'PMLR_map_epoch_01.png', 'config.json', 'metrics.jsonl', 'checkpoint.safetensors']));
+    expect(files).toEqual(expect.arrayContaining(['input.png', 'input_noise.png', 'PRR_epoch_01.png', 'PMLR_epoch_01.png', 'PMLR_map_epoch_01.png', 'config.json', 'metrics.jsonl', 'checkpoint.safetensors', 'explorer.html']));
+    expect(lines).toContainEqual(`explorer: ${path.join(dir, 'explorer.html')} (${(fs.statSync(path.join(dir, 'explorer.html')).size / 1e6).toFixed(2)} MB; its decoder within ` +
+      `${JSON.parse(/id="explorer-meta">(.*?)<\/script>/s.exec(fs.readFileSync(path.join(dir, 'explorer.html'), 'utf8'))![1]).maxPixelError.toFixed(3)} of the model's per pixel)`);
     expect(pngSize(path.join(dir, 'input.png'))).toEqual([4 * 42, 3 * 42]);
     expect(pngSize(path.join(dir, 'input_noise.png'))).toEqual([4 * 42, 3 * 42]);
     expect(pngSize(path.join(dir, 'PRR_epoch_01.png'))).toEqual([4 * 42, 3 * 42]);
