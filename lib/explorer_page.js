@@ -17,6 +17,7 @@
     if (segment.type === 'int8') return new Int8Array(buffer, at, segment.length);
     if (segment.type === 'uint8') return new Uint8Array(buffer, at, segment.length);
     if (segment.type === 'float32') return new Float32Array(buffer, at, segment.length);
+    if (segment.type === 'float16') return new Uint16Array(buffer, at, segment.length);
     throw new Error('unknown segment type ' + segment.type);
   }
 
@@ -29,18 +30,31 @@
     return out;
   }
 
+  /** IEEE 754 half-precision bit patterns as numbers. */
+  function fromFloat16(bits) {
+    var out = new Float32Array(bits.length);
+    for (var i = 0; i < bits.length; i++) {
+      var h = bits[i], sign = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+      out[i] = e === 0 ? sign * m * Math.pow(2, -24) : e === 31 ? (m ? NaN : sign * Infinity) : sign * (1 + m / 1024) * Math.pow(2, e - 15);
+    }
+    return out;
+  }
+
+  /** A layer's weights as float32, from the format meta.layers[i].weights names. */
+  function weights(bytes, s, l, i) {
+    if (l.weights === 'int8') return dequantize(view(bytes, s['w' + i]), view(bytes, s['wScale' + i]), l.fanIn, l.fanOut);
+    if (l.weights === 'float16') return fromFloat16(view(bytes, s['w' + i]));
+    return view(bytes, s['w' + i]);
+  }
+
   /**
-   * What the page holds, from its metadata and bytes: the decoder's layers (weights dequantised
-   * once), and when the run has an encoder the test images' codes (n x dimZ) and labels.
+   * What the page holds, from its metadata and bytes: the decoder's layers (weights turned into
+   * float32 once), and when the run has an encoder the test images' codes (n x dimZ) and labels.
    */
   function unpack(meta, bytes) {
     var s = meta.segments;
     var layers = meta.layers.map(function (l, i) {
-      return {
-        fanIn: l.fanIn, fanOut: l.fanOut, activation: l.activation,
-        w: dequantize(view(bytes, s['w' + i]), view(bytes, s['wScale' + i]), l.fanIn, l.fanOut),
-        b: view(bytes, s['b' + i]),
-      };
+      return { fanIn: l.fanIn, fanOut: l.fanOut, activation: l.activation, w: weights(bytes, s, l, i), b: view(bytes, s['b' + i]) };
     });
     var codes = null, labels = null;
     if (s.codes) codes = dequantize(view(bytes, s.codes), view(bytes, s.codeScale), s.codes.length / meta.dimZ, meta.dimZ);
@@ -288,6 +302,6 @@
     };
   }
 
-  if (typeof module === 'object' && module.exports) module.exports = { unpack: unpack, createDecoder: createDecoder, dequantize: dequantize };
+  if (typeof module === 'object' && module.exports) module.exports = { unpack: unpack, createDecoder: createDecoder, dequantize: dequantize, fromFloat16: fromFloat16 };
   else startPage(document, window);
 })();

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
+  buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, float16Bits, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
   trainRun, Vae,
 } from '../lib';
 import { explore } from '../scripts/explore';
@@ -47,6 +47,23 @@ describe('the explorer page', () => {
     expect(Math.max(...Array.from(q).map(Math.abs))).toBe(127);
   });
 
+  test('float16Bits: IEEE half precision, nearest with ties to even; the page reads it back', () => {
+    // Exact halves, a tie that rounds to even, the largest half, overflow, a subnormal, underflow, NaN.
+    const values = Float32Array.from([0, -0, 1, -2.5, 65504, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 70000, 2 ** -24, 2 ** -26, -1e-3, NaN]);
+    const bits = float16Bits(values);
+    expect(Array.from(bits.subarray(0, 8), (b) => b.toString(16))).toEqual(['0', '8000', '3c00', 'c100', '7bff', '3c00', '3c02', '7c00']);
+    const back = page.fromFloat16(bits) as Float32Array;
+    expect(Array.from(back.subarray(0, 9))).toEqual([0, -0, 1, -2.5, 65504, 1, 1 + 2 ** -9, Infinity, 2 ** -24]);
+    expect(back[9]).toBe(0);
+    expect(Math.abs(back[10] - -1e-3)).toBeLessThanOrEqual(2 ** -11 * 1e-3);
+    expect(back[11]).toBeNaN();
+    // Relative error at most 2^-11 over the normal range.
+    const rng = new Rng(5);
+    const many = Float32Array.from({ length: 2000 }, () => (rng.next() - 0.5) * 10 ** (rng.next() * 8 - 4));
+    const round = page.fromFloat16(float16Bits(many)) as Float32Array;
+    many.forEach((v, i) => Math.abs(v) > 2 ** -14 && expect(Math.abs(round[i] - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11));
+  });
+
   let trained: Vae;
   beforeAll(async () => {
     const data = smallMnist(6000, 100);
@@ -83,7 +100,7 @@ describe('the explorer page', () => {
     expect(Buffer.byteLength(html)).toBeLessThan(2e6);
     expect(Buffer.byteLength(html)).toBeGreaterThan(0.6e6); // 652,000 weights at a byte each, in base64
     expect(meta.testImages).toBe(10000);
-    expect(meta.layers.map((l) => [l.fanIn, l.fanOut, l.activation])).toEqual([[20, 500, 'tanh'], [500, 500, 'elu'], [500, 784, 'sigmoid']]);
+    expect(meta.layers.map((l) => [l.fanIn, l.fanOut, l.activation, l.weights])).toEqual([[20, 500, 'tanh', 'float32'], [500, 500, 'elu', 'int8'], [500, 784, 'sigmoid', 'float16']]);
     expect(html).not.toMatch(/\b(src|href)="?(https?:)?\/\//); // nothing fetched
   });
 
