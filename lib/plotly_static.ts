@@ -4,6 +4,7 @@
 // is installed there is no static copy.
 import * as fs from 'fs';
 import type { Browser, Page } from 'playwright-core';
+import UPNG from 'upng-js';
 import { PlotlyFigure } from './plotly';
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
@@ -24,6 +25,15 @@ export const HEADLESS_ARGS = [
 /** The minified Plotly bundle the notebooks load (cartesian traces: scatter, heatmap, ...). */
 export function plotlyBundlePath(): string {
   return require.resolve('plotly.js-cartesian-dist-min/plotly-cartesian.min.js');
+}
+
+/**
+ * A screenshot as a PNG of at most 256 colours (upng-js's quantiser): a figure or a page has few
+ * colours beyond its anti-aliasing, and keeps its look at about a third of the bytes.
+ */
+export function palettePng(png: Buffer): Buffer {
+  const img = UPNG.decode(png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer);
+  return Buffer.from(UPNG.encode(UPNG.toRGBA8(img), img.width, img.height, 256));
 }
 
 export interface PlotlyRenderer {
@@ -54,7 +64,7 @@ export async function launchPlotlyRenderer(): Promise<PlotlyRenderer> {
           },
           [fig.data, fig.layout, scale] as const,
         );
-        return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+        return palettePng(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
       },
       async pagePng(html, width) {
         const p = await browser.newPage({ viewport: { width, height: 600 } });
@@ -62,7 +72,7 @@ export async function launchPlotlyRenderer(): Promise<PlotlyRenderer> {
           await p.route('**/*', (r) => r.abort()); // self-contained: nothing to fetch
           await p.setContent(html, { waitUntil: 'load' });
           const height: number = await p.evaluate('document.documentElement.scrollHeight');
-          return { png: await p.screenshot({ fullPage: true }), width, height };
+          return { png: palettePng(await p.screenshot({ fullPage: true })), width, height };
         } finally {
           await p.close();
         }

@@ -1,4 +1,4 @@
-import { createVae, gaussianManifoldGrid, makeConfig, manifoldGrid, normalQuantile, pmlrPng } from '../lib';
+import { createVae, gaussianManifoldGrid, interpolationLatents, linspace, makeConfig, manifoldGrid, normalQuantile, pmlrPng, traversalLatents } from '../lib';
 import { PNG } from 'pngjs';
 import { useBackend } from './helpers';
 
@@ -53,5 +53,19 @@ describe('the manifold grids', () => {
     expect([linear.width, linear.height]).toEqual([gaussian.width, gaussian.height]);
     expect(Buffer.compare(linear.data, gaussian.data)).not.toBe(0);
     expect(Buffer.compare(PNG.sync.read(pmlrPng(model, g, 3)).data, linear.data)).toBe(0); // linear is the default
+  });
+
+  test('traversals: one row per dimension, one column per value, the rest of the code kept', () => {
+    const code = [0.5, -1, 2];
+    const z = traversalLatents(code, [2, 0], [-3, 0, 3]);
+    expect(Array.from(z)).toEqual([0.5, -1, -3, 0.5, -1, 0, 0.5, -1, 3, -3, -1, 2, 0, -1, 2, 3, -1, 2]);
+    expect(() => traversalLatents(code, [3], [0])).toThrow('dimension 3 is not one of the code\'s 3');
+    expect(linspace(-3, 3, 7)).toEqual([-3, -2, -1, 0, 1, 2, 3]);
+  });
+
+  test('interpolation: from a to b, linear in z, both ends included', () => {
+    const z = interpolationLatents([0, 4], [2, 0], 3);
+    expect(Array.from(z)).toEqual([0, 4, 1, 2, 2, 0]);
+    expect(() => interpolationLatents([0], [1, 2], 2)).toThrow('codes of 1 and 2 dimensions');
   });
 });

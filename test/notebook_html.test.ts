@@ -1,7 +1,7 @@
 // Notebook outputs that read everywhere: what the HTML holds for a figure, the Plotly loader, tables.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { figureHtml, htmlTable, plotlyBundlePath, plotlyLoaderHtml, PlotlyFigure } from '../lib';
+import { embeddedPageHtml, figureHtml, htmlTable, plotlyBundlePath, plotlyLoaderHtml, PlotlyFigure } from '../lib';
 
 const fig: PlotlyFigure = { data: [{ type: 'scatter', x: [1], y: [2], name: '</script><b>' }], layout: { width: 500, height: 300, title: { text: 'a "title"' } } };
 
@@ -13,6 +13,18 @@ describe('notebook HTML', () => {
     // The spec cannot close the script early.
     expect(html.split('</script>')).toHaveLength(2);
     expect(html).toContain('\\u003c/script>\\u003cb>');
+  });
+
+  test('an embedded page is its static PNG, and a script that puts the page (carried whole, unable to close the script) in an iframe', () => {
+    const page = '<!doctype html><p>page</p><script>var x = "</script>";</script>';
+    const html = embeddedPageHtml(page, 'e1', { png: Buffer.from('SHOT'), width: 960, height: 800 }, 'explorer');
+    expect(html).toContain(`<img src="data:image/png;base64,${Buffer.from('SHOT').toString('base64')}" width="960" height="800" alt="explorer (a static image)">`);
+    expect(html).toContain('A static image of the explorer: run this cell, or trust the notebook');
+    expect(html.split('</script>')).toHaveLength(2); // the page's own script tags are escaped inside
+    const carried = JSON.parse(/f\.srcdoc=("(?:[^"\\]|\\.)*")/.exec(html)![1]);
+    expect(carried).toBe(page);
+    expect(html).toContain("height:820px");
+    expect(embeddedPageHtml(page, 'e2', null, 'explorer')).toMatch(/explorer: no static image \(Chromium was not found/);
   });
 
   test('a figure without a static copy says why', () => {

@@ -117,6 +117,21 @@ interface ShownOutput {
       }),
     );
 
+  /** The explorer's static image gave way to the live page: an iframe whose digit is drawn and follows the mouse over the plane. */
+  async function expectLiveExplorer(page: Page): Promise<void> {
+    const el = await page.waitForSelector('iframe[title="explorer"]', { timeout: 30000 });
+    const frame = (await el.contentFrame())!;
+    await frame.waitForFunction(() => window.vaeExplorer !== undefined, null, { timeout: 30000 });
+    await el.scrollIntoViewIfNeeded();
+    const digit = frame.locator('#digit');
+    const before = await digit.screenshot();
+    expect(inkShare(before)).toBeGreaterThan(0.02);
+    const box = (await frame.locator('#plane').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.2);
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.8, { steps: 3 });
+    expect((await digit.screenshot()).equals(before)).toBe(false);
+  }
+
   test.each(NOTEBOOKS)('%s, opened untrusted, shows every figure, image and table', async (name) => {
     const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', name), 'utf8'));
     const saved = nb.cells.flatMap((c: { outputs?: { output_type: string; data?: Record<string, string> }[] }) => c.outputs ?? []);
@@ -160,6 +175,7 @@ interface ShownOutput {
       await page.waitForSelector('.js-plotly-plot .scatterlayer .point', { timeout: 30000 });
       expect(await page.locator('.js-plotly-plot').count()).toBeGreaterThanOrEqual(1);
       expect(await page.textContent('body')).toMatch(/Plotly \d+\.\d+\.\d+ loaded: the figures below are interactive/);
+      await expectLiveExplorer(page);
     } finally {
       await context.close();
     }
@@ -185,6 +201,7 @@ interface ShownOutput {
       // The interactive figure replaced its static copy and drew its points.
       expect(await page.locator('.js-plotly-plot .scatterlayer .point').count()).toBeGreaterThan(1000);
       expect(await page.locator('.output_html img[src^="data:image/png"]').count()).toBe(0);
+      await expectLiveExplorer(page);
     } finally {
       await page.close();
     }

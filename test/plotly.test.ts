@@ -1,5 +1,7 @@
 // The notebooks' Plotly figures are plain specs: checked here for what they plot and how they read.
-import { DIGIT_COLORS, EpochMetrics, latentRange, latentScatterFigure, lossCurvesFigure, rateDistortionFigure, RunRow, WIDTH } from '../lib';
+import {
+  DIGIT_COLORS, EpochMetrics, klHeatmapFigure, latentRange, latentScatterFigure, lossCurvesFigure, rateDistortionFigure, RunRow, trainingCurvesFigure, WIDTH,
+} from '../lib';
 
 const epoch = (e: number, test: number, validation?: number): EpochMetrics => ({
   epoch: e,
@@ -94,5 +96,33 @@ describe('Plotly figures', () => {
   test('latentRange: at least ±4, else 5 % beyond the furthest code', () => {
     expect(latentRange(Float32Array.from([0.5, -1]))).toBe(4);
     expect(latentRange(Float32Array.from([0.5, -20]))).toBeCloseTo(21);
+  });
+
+  test('training curves: objective, reconstruction and KL panels, train/validation/test in each; one panel without a posterior', () => {
+    const history = [epoch(1, 250, 251), epoch(2, 140, 141.5), epoch(3, 138.123, 139)];
+    const fig = trainingCurvesFigure(history, 'run: 3 of 20 epochs');
+    expect(fig.data).toHaveLength(9);
+    const panel = (axis: string) => fig.data.filter((t) => t.xaxis === axis);
+    expect(panel('x').map((t) => t.y)).toEqual([[253, 143, 141.12], [251, 141.5, 139], [250, 140, 138.12]]); // objective
+    expect(panel('x2').map((t) => t.y)).toEqual([[250, 140, 138.12], [249, 139.5, 137], [248, 138, 136.12]]); // reconstruction
+    expect(panel('x3').map((t) => t.y)).toEqual([[3, 3, 3], [2, 2, 2], [2, 2, 2]]); // KL
+    expect(panel('x').map((t) => (t.line as { dash: string }).dash)).toEqual(['dot', 'dash', 'solid']);
+    expect(shownInLegend(fig.data)).toEqual(['train (dropout on)', 'validation', 'test']);
+    expect((fig.layout.annotations as { text: string }[]).map((a) => a.text)).toEqual(['objective (recon + β·KL)', 'reconstruction −log p(x|z)', 'KL(q(z|x) ‖ p(z))']);
+    expect(JSON.stringify(fig.layout.title)).toContain('run: 3 of 20 epochs');
+    const ae = trainingCurvesFigure(history.map((m) => ({ ...m, validation: undefined })), 'ae', 'vanilla_ae');
+    expect(ae.data.map((t) => t.name)).toEqual(['train (dropout on)', 'test']);
+    expect(ae.data[1].y).toEqual([248, 138, 136.12]);
+  });
+
+  test('KL heatmap: epochs down, dimensions across, the KL of each; active units at the end in the title', () => {
+    const withKl = (e: number, klPerDim: number[], activeUnits: number): EpochMetrics => {
+      const m = epoch(e, 100);
+      return { ...m, test: { ...m.test, kl: klPerDim.reduce((a, b) => a + b, 0), klPerDim, activeUnits } };
+    };
+    const fig = klHeatmapFigure([withKl(1, [0.5, 0.001, 2.345], 2), withKl(2, [1, 0, 3.3], 2)]);
+    expect(fig.data[0]).toMatchObject({ type: 'heatmap', x: [0, 1, 2], y: [1, 2], z: [[0.5, 0, 2.35], [1, 0, 3.3]] });
+    expect(JSON.stringify(fig.layout.title)).toContain('after epoch 2: 2 of 3 units active, KL 4.30 nats in all');
+    expect(() => klHeatmapFigure([epoch(1, 100)])).toThrow('no epoch records test.klPerDim');
   });
 });
