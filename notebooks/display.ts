@@ -161,8 +161,12 @@ export async function showExplorer(r: TrainOrLoadResult, data: Mnist): Promise<v
   console.log(`explorer: ${ex.file} (${(ex.bytes / 1e6).toFixed(2)} MB), its decoder within ${ex.meta.maxPixelError.toFixed(3)} of the model's per pixel`);
 }
 
-/** The last cell: how long the notebook took, in which setting, on which engine. */
-export function end(): void {
+/** The last cell: how long the notebook took, in which setting, on which engine; then Chromium, if started, is closed. */
+export async function end(): Promise<void> {
   const e = currentEngine();
   console.log(`notebook ran in ${((Date.now() - startedAt) / 1000).toFixed(0)} s (${current().name} setting, ${e.backend}${e.nativeKernels ? ' + native kernels' : ''})`);
+  const started = renderer;
+  renderer = null;
+  clearTimeout(idle);
+  await (await started)?.close().catch(() => undefined);
 }
