@@ -6,13 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DIM_IMG, Split } from './data';
-import { decodeLatents, encodeMeans } from './evaluate';
+import { decodeLatents, encodeMeans, readAndDispose } from './evaluate';
 import { writeFileAtomic } from './files';
 import { escapeXml } from './images';
 import { Vae } from './model';
 import { standardNormal } from './random';
 import { Rng } from './rng';
-import { readAndDispose } from './evaluate';
 import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
 import { describeRun } from './summary';
 
@@ -23,7 +22,6 @@ const page = require('./explorer_page.js') as {
   createDecoder(layers: unknown[]): (z: Float32Array) => Float32Array;
 };
 const PAGE_SCRIPT = path.join(__dirname, 'explorer_page.js');
-
 
 /** int8 values and one scale per column (max |column| / 127) of a rows x cols row-major matrix. */
 export function quantizeColumns(values: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array } {

@@ -15,7 +15,8 @@ export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], i
     epochs: last?.epoch ?? 0,
     test: last?.test ?? { loss: NaN, recon: NaN, kl: NaN },
     isLogLikelihood: isK > 0 && mode !== 'vanilla_ae' ? { k: isK, value: importanceSampledLogLikelihood(model, test, { k: isK, seed }) } : null,
-    activeUnits: mode === 'no_encoder' ? null : activeUnits(model, test).count,
+    // The last epoch measured them on the same model and test set (runs from before it did: measured here).
+    activeUnits: mode === 'no_encoder' ? null : (last?.test.activeUnits ?? activeUnits(model, test).count),
     secondsPerEpoch: history.length ? history.reduce((s, m) => s + m.seconds, 0) / history.length : NaN,
   };
 }
