@@ -41,12 +41,17 @@ export function checkResultsPath(dir: string): void {
 /** The pictures a run writes (the original's names), which --overwrite removes with the run's records. */
 export const PICTURES = /^(input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png$/;
 
-export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
-  const { config, run } = flags;
+/** The paths a run's flags name, checked before any work: --results_path (checkResultsPath) and --data_dir (an existing directory). */
+export function checkRunPaths(run: { resultsPath: string; dataDir?: string }): void {
   checkResultsPath(run.resultsPath);
   if (run.dataDir !== undefined && !(fs.existsSync(run.dataDir) && fs.statSync(run.dataDir).isDirectory())) {
     throw new FlagError(`--data_dir must be an existing directory, got ${run.dataDir}`);
   }
+}
+
+export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
+  const { config, run } = flags;
+  checkRunPaths(run);
   const lock = acquireRunLock(run.resultsPath);
   try {
     const there = describeRunDir(run.resultsPath, PICTURES);

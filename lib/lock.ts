@@ -1,10 +1,14 @@
 // One process per run directory: a lock file (run.lock) naming the process that trains there. A
-// second process is refused; the lock of a process that died (SIGKILL, a crash) is taken over.
+// second process is refused; the lock of a process that died (SIGKILL, a crash) is taken over: on
+// this host when its process is gone, from another host (a shared results directory) when its
+// holder stopped refreshing it (LOCK_STALE_MS; the holder touches it every LOCK_HEARTBEAT_MS).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 export const LOCK_FILE = 'run.lock';
+export const LOCK_HEARTBEAT_MS = 10000;
+export const LOCK_STALE_MS = 60000;
 
 interface LockInfo {
   pid: number;
@@ -54,9 +58,19 @@ export function acquireRunLock(dir: string): RunLock {
     try {
       fs.writeFileSync(file, JSON.stringify(mine) + '\n', { flag: 'wx' });
       let held = true;
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        try {
+          fs.utimesSync(file, now, now);
+        } catch {
+          // removed under us: release() finds it gone
+        }
+      }, LOCK_HEARTBEAT_MS);
+      heartbeat.unref();
       const release = () => {
         if (!held) return;
         held = false;
+        clearInterval(heartbeat);
         process.off('exit', release);
         if (readLock(file)?.pid === mine.pid) fs.rmSync(file, { force: true });
       };
@@ -66,11 +80,18 @@ export function acquireRunLock(dir: string): RunLock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const other = readLock(file);
-    if (other && other.host !== mine.host) {
+    const age = (() => {
+      try {
+        return Date.now() - fs.statSync(file).mtimeMs;
+      } catch {
+        return Infinity;
+      }
+    })();
+    if (other && other.host !== mine.host && age < LOCK_STALE_MS) {
       throw new LockError(`${dir} is in use by process ${other.pid} on ${other.host} (since ${other.since}); remove ${file} if that process is gone`);
     }
-    if (other && alive(other.pid)) throw new LockError(`${dir} is in use by process ${other.pid} (since ${other.since})`);
-    fs.rmSync(file, { force: true }); // stale: its process is gone
+    if (other && other.host === mine.host && alive(other.pid)) throw new LockError(`${dir} is in use by process ${other.pid} (since ${other.since})`);
+    fs.rmSync(file, { force: true }); // stale: its process is gone, or its host stopped refreshing it
   }
   throw new LockError(`${dir}: could not take ${LOCK_FILE} (other processes keep taking it)`);
 }

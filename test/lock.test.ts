@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { acquireRunLock, LockError, LOCK_FILE } from '../lib/lock';
+import { acquireRunLock, LockError, LOCK_FILE, LOCK_HEARTBEAT_MS, LOCK_STALE_MS } from '../lib/lock';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lock-'));
 const lockOf = (pid: number, host = os.hostname()) => JSON.stringify({ pid, host, since: '2026-12-01T00:00:00.000Z' });
@@ -42,6 +42,22 @@ describe('run lock', () => {
     acquireRunLock(dir).release();
     fs.writeFileSync(path.join(dir, LOCK_FILE), lockOf(1, 'elsewhere'));
     expect(() => acquireRunLock(dir)).toThrow(`is in use by process 1 on elsewhere (since 2026-12-01T00:00:00.000Z); remove ${path.join(dir, LOCK_FILE)} if that process is gone`);
+  });
+
+  test('a lock from another host that its holder stopped refreshing is taken over; the holder refreshes its own', () => {
+    const dir = tmp();
+    const file = path.join(dir, LOCK_FILE);
+    fs.writeFileSync(file, lockOf(1, 'elsewhere'));
+    const old = new Date(Date.now() - LOCK_STALE_MS - 1000);
+    fs.utimesSync(file, old, old);
+    jest.useFakeTimers();
+    const lock = acquireRunLock(dir); // the machine holding it was lost
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).host).toBe(os.hostname());
+    fs.utimesSync(file, old, old);
+    jest.advanceTimersByTime(LOCK_HEARTBEAT_MS + 1);
+    expect(Date.now() - fs.statSync(file).mtimeMs).toBeLessThan(LOCK_STALE_MS);
+    lock.release();
+    jest.useRealTimers();
   });
 
   test('a process that exits without releasing removes its lock on the way out', () => {

@@ -1,0 +1,181 @@
+// A local pool of worker processes for runs: N at a time, each run a child process (ts-node) of
+// its own whose stdout says how far it is (the command line's epoch lines). A run that crashed
+// (killed by a signal, or an exit code that is not ours) goes back to the queue and continues from
+// its checkpoint, up to MAX_ATTEMPTS; one that failed for a reason that will not change (exit 1:
+// diverged or a damaged file; 2: a bad flag) is failed after one attempt. Shows every run's state
+// as a table on a terminal, a line per change otherwise.
+import { ChildProcess, spawn } from 'child_process';
+import * as path from 'path';
+
+export const MAX_ATTEMPTS = 3;
+const ROOT = path.join(__dirname, '..');
+
+export interface PoolJob {
+  name: string;
+  epochs: number;
+  /** The script and its arguments for the next attempt, decided when it starts; null: nothing to do (finished earlier). */
+  command(attempt: number): string[] | null;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'skipped' | 'failed' | 'interrupted';
+
+export interface JobStatus {
+  name: string;
+  state: JobState;
+  epoch: number;
+  epochs: number;
+  loss: number | null; // the last epoch's test loss
+  attempts: number;
+  pid?: number;
+  reason?: string; // why it failed
+}
+
+export interface PoolOptions {
+  workers: number;
+  out?: Out;
+  maxAttempts?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const EPOCH_LINE = /^epoch (\d+): L_tot ([\d.]+|NaN|Infinity)/;
+
+/**
+ * A run's process: `command` = [script, ...args] under ts-node, from the project root, with the
+ * orphan guard (cli/orphan_guard.ts: it stops when its starter is gone); stdout and stderr piped.
+ */
+export function spawnRun(command: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const [script, ...args] = command;
+  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', path.join(__dirname, 'orphan_guard.ts'), script, ...args], {
+    cwd: ROOT, env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Calls onEpoch for each of the command line's epoch lines in a run's stdout; returns a function giving the last `error:` line of its stderr. */
+export function followRun(child: ChildProcess, onEpoch: (epoch: number, loss: number) => void): () => string {
+  let buffered = '', errText = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) {
+      const m = EPOCH_LINE.exec(line);
+      if (m) onEpoch(Number(m[1]), Number(m[2]));
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errText += chunk.toString();
+  });
+  return () => {
+    const errors = errText.split('\n').filter((l) => l.startsWith('error: '));
+    return errors.length ? errors[errors.length - 1].slice('error: '.length) : '';
+  };
+}
+
+/** The table of every run: state, epoch and loss, attempts. */
+export function statusTable(jobs: JobStatus[], seconds: number): string {
+  const width = Math.max(3, ...jobs.map((j) => j.name.length));
+  const counts = (['done', 'skipped', 'running', 'queued', 'failed', 'interrupted'] as JobState[])
+    .map((s) => [s, jobs.filter((j) => j.state === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  const lines = jobs.map((j) => `${j.name.padEnd(width)}  ${j.state.padEnd(11)}  ${`${j.epoch}/${j.epochs}`.padStart(9)}  ` +
+    `${j.loss === null ? '' : j.loss.toFixed(2).padStart(8)}${j.attempts > 1 ? `  attempt ${j.attempts}` : ''}${j.reason ? `  ${j.reason}` : ''}`);
+  return [`${'run'.padEnd(width)}  state        epoch        test loss   (${seconds.toFixed(0)} s: ${counts.join(', ')})`, ...lines].join('\n') + '\n';
+}
+
+export type Out = NodeJS.WriteStream | { write(s: string): boolean; isTTY?: boolean };
+
+/**
+ * report(i, what): on a terminal, the whole table redrawn in place; otherwise one plain line,
+ * "<seconds> s  <run>: <what>", per change.
+ */
+export function createReporter(out: Out, status: JobStatus[]): (i: number, what: string) => void {
+  const t0 = Date.now();
+  let drawn = 0;
+  return (i, what) => {
+    if (out.isTTY) {
+      const table = statusTable(status, (Date.now() - t0) / 1000);
+      out.write(`${drawn ? `\x1b[${drawn}A\x1b[J` : ''}${table}`);
+      drawn = table.split('\n').length - 1;
+    } else {
+      out.write(`${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  ${status[i].name}: ${what}\n`);
+    }
+  };
+}
+
+/**
+ * How a run's process ended: `done`; `interrupted` (Ctrl-C: exit 130); `failed` for a reason
+ * that will not change (exit 1: diverged or a damaged file; 2: a bad flag or a directory in use);
+ * `crashed` otherwise (a signal, an exit code that is not ours): worth another attempt.
+ */
+export function exitKind(code: number | null): 'done' | 'interrupted' | 'failed' | 'crashed' {
+  return code === 0 ? 'done' : code === 130 ? 'interrupted' : code === 1 || code === 2 ? 'failed' : 'crashed';
+}
+
+/** Runs every job, `workers` at a time; resolves with each job's final status, in the jobs' order. */
+export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<JobStatus[]> {
+  const out = opts.out ?? process.stdout;
+  const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
+  const status: JobStatus[] = jobs.map((j) => ({ name: j.name, state: 'queued', epoch: 0, epochs: j.epochs, loss: null, attempts: 0 }));
+  const queue = jobs.map((_, i) => i);
+  const report = createReporter(out, status);
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true; // the children got the same Ctrl-C: they save their checkpoints and stop
+  };
+  process.on('SIGINT', onSigint);
+
+  const attempt = (i: number): Promise<void> => new Promise((resolve) => {
+    const s = status[i];
+    const command = jobs[i].command(s.attempts + 1);
+    if (command === null) {
+      s.state = 'skipped';
+      s.epoch = s.epochs;
+      report(i, 'finished earlier: skipped');
+      return resolve();
+    }
+    s.attempts++;
+    s.state = 'running';
+    const child = spawnRun(command, opts.env);
+    s.pid = child.pid;
+    report(i, `started (pid ${child.pid}${s.attempts > 1 ? `, attempt ${s.attempts} of ${maxAttempts}` : ''})`);
+    const lastErrorOf = followRun(child, (epoch, loss) => {
+      s.epoch = epoch;
+      s.loss = loss;
+      report(i, `epoch ${epoch}/${s.epochs}, test loss ${loss.toFixed(2)}`);
+    });
+    child.on('exit', (code, signal) => {
+      const lastError = lastErrorOf();
+      s.pid = undefined;
+      const kind = exitKind(code);
+      if (kind === 'done') {
+        s.state = 'done';
+        report(i, 'finished');
+      } else if (kind === 'interrupted' || interrupted) {
+        s.state = 'interrupted';
+        report(i, 'interrupted: its checkpoint is saved; run the sweep again to continue');
+      } else if (kind === 'failed') {
+        s.state = 'failed';
+        s.reason = lastError || `exit code ${code}`;
+        report(i, `FAILED: ${s.reason}`);
+      } else if (s.attempts < maxAttempts) {
+        s.state = 'queued';
+        queue.unshift(i);
+        report(i, `crashed (${signal ?? `exit code ${code}`}): back in the queue, to continue from its checkpoint`);
+      } else {
+        s.state = 'failed';
+        s.reason = `crashed ${s.attempts} times, the last by ${signal ?? `exit code ${code}`}${lastError ? `: ${lastError}` : ''}`;
+        report(i, `FAILED: ${s.reason}`);
+      }
+      resolve();
+    });
+  });
+
+  const worker = async (): Promise<void> => {
+    while (queue.length && !interrupted) await attempt(queue.shift()!);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.workers, jobs.length)) }, worker));
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return status;
+}

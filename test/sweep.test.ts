@@ -1,0 +1,150 @@
+// Sweeps: the grid expansion (every point validated before anything runs), the local pool's
+// handling of finished, failed and crashed runs, and a real sweep of 4 tiny runs on 2 workers with
+// one worker killed mid-run.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readMetrics } from '../lib';
+import { FlagError } from '../cli/flags';
+import { runPool } from '../cli/pool';
+import { CAN_VARY, parseSweep } from '../cli/sweep_grid';
+
+const ROOT = path.join(__dirname, '..');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-'));
+
+describe('the sweep grid', () => {
+  test('the cartesian product, the last flag fastest, each point named and placed under --results_path', () => {
+    const s = parseSweep(['--dim_z', '2,5', '--KL_beta', '1,0.1', '--seed', '3', '--results_path', 'out', '--num_epochs', '4'], 2);
+    expect(s.points.map((p) => p.name)).toEqual([
+      'vae_z2_h500_beta1_e4_b128_lr0.001_s3', 'vae_z2_h500_beta0.1_e4_b128_lr0.001_s3',
+      'vae_z5_h500_beta1_e4_b128_lr0.001_s3', 'vae_z5_h500_beta0.1_e4_b128_lr0.001_s3',
+    ]);
+    expect(s.points[1].argv).toEqual(['--dim_z', '2', '--KL_beta', '0.1', '--seed', '3', '--num_epochs', '4']);
+    expect(s.points[1].dir).toBe(path.join('out', 'vae_z2_h500_beta0.1_e4_b128_lr0.001_s3'));
+    expect(s.points[1].flags.run.resultsPath).toBe(s.points[1].dir);
+    expect(s.workers).toBe(2); // default: the cores given
+    expect(parseSweep(['--dim_z', '2'], 2).resultsPath).toBe('results');
+  });
+
+  test.each(CAN_VARY.map((f) => [f]))('--%s takes a list', (flag) => {
+    const values: Record<string, string> = {
+      dim_z: '2,3', n_hidden: '8,16', learn_rate: '0.001,0.01', num_epochs: '1,2', batch_size: '64,128', add_noise: 'True,False',
+      KL_beta: '1,0.5', seed: '0,1', vanilla_ae_mode: 'True,False', no_encoder_mode: 'False,True',
+    };
+    const s = parseSweep([`--${flag}`, values[flag]], 1);
+    expect(s.points).toHaveLength(2);
+    expect(new Set(s.points.map((p) => p.name)).size).toBe(2);
+  });
+
+  test('points naming the same run collapse into one (1 and 1.0, a repeated value, a bare switch and True)', () => {
+    expect(parseSweep(['--KL_beta', '1,1.0', '--dim_z', '2,2'], 1).points).toHaveLength(1);
+    expect(parseSweep(['--add_noise', '--dim_z', '2'], 1).points[0].flags.config.addNoise).toBe(true);
+    expect(parseSweep(['--add_noise=True,true,1'], 1).points).toHaveLength(1);
+  });
+
+  test.each([
+    [['--results_path', 'a,b'], "--results_path cannot take a list in a sweep: it is where every run of the grid goes, got 'a,b'"],
+    [['--PRR_n_img_x', '5,10'], '--PRR_n_img_x cannot take a list in a sweep (runs differing only in it would share one run directory); the flags that can: --dim_z,'],
+    [['--backend', 'wasm,cpu'], '--backend cannot take a list in a sweep'],
+    [['--data_dir', 'a,b'], '--data_dir cannot take a list in a sweep'],
+    [['--IS_k', '5,50'], '--IS_k cannot take a list in a sweep'],
+    [['--resume', 'True'], '--resume is not a sweep flag: a sweep skips finished runs and resumes interrupted ones itself'],
+    [['--overwrite', 'True'], '--overwrite is not a sweep flag'],
+    [['--dim_z', '2', '--dim_z', '3'], '--dim_z is given twice: give it once, with a comma-separated list for several values'],
+    [['--dim_z', '2,,5'], '--dim_z 2,,5: an empty value in the list'],
+    [['--KL_beta', '1,-1'], '--KL_beta must be a number in [0, 1000], got -1 (in the grid point --KL_beta -1)'],
+    [['--dim_z', '2,20', '--PMLR', 'True'], '--dim_z must be 2 when --PMLR is True (the manifold is drawn in a 2-D latent space), got 20 (in the grid point --dim_z 20)'],
+    [['--dim_z', 'two'], "--dim_z must be an integer, got 'two'"],
+    [['--dimz', '2'], "unknown option '--dimz'"],
+    [['--workers', '0'], "--workers must be an integer in [1, 256], got '0'"],
+    [['--workers', '1.5'], "--workers must be an integer in [1, 256], got '1.5'"],
+    [['dim_z', '2'], "expected a flag, got 'dim_z'"],
+    [['--seed', Array.from({ length: 101 }, (_, i) => i).join(','), '--dim_z', Array.from({ length: 100 }, (_, i) => i + 1).join(',')], 'the grid has 10100 points, more than 10000: narrow the lists'],
+  ])('%j is refused before anything runs: %s', (argv, message) => {
+    expect(() => parseSweep(argv, 2)).toThrow(FlagError);
+    expect(() => parseSweep(argv, 2)).toThrow(message);
+  });
+});
+
+describe('the local pool', () => {
+  /** A script that ends as told, printing an epoch line first; it counts its attempts in a file. */
+  function script(dir: string, name: string, body: string): string {
+    const file = path.join(dir, `${name}.js`);
+    fs.writeFileSync(file, `const fs = require('fs'); const n = Number(process.argv[2]);
+fs.appendFileSync(${JSON.stringify(path.join(dir, `${name}.attempts`))}, 'x');
+console.log('epoch 1: L_tot 150.25 L_likelihood 140.00 L_divergence 10.25 (test)');
+${body}\n`);
+    return file;
+  }
+  const attempts = (dir: string, name: string) => fs.readFileSync(path.join(dir, `${name}.attempts`), 'utf8').length;
+  const sink = () => {
+    const lines: string[] = [];
+    return { lines, out: { write: (s: string) => lines.push(...s.split('\n').filter(Boolean)) > 0, isTTY: false } };
+  };
+
+  test('finished, skipped, failed once for a lasting reason, retried after crashes up to the limit', async () => {
+    const dir = tmp();
+    const ok = script(dir, 'ok', 'process.exit(0);');
+    const bad = script(dir, 'bad', "console.error('error: --KL_beta must be a number in [0, 1000], got -1'); process.exit(2);");
+    const crash = script(dir, 'crash', "process.kill(process.pid, 'SIGKILL');");
+    const flaky = script(dir, 'flaky', `if (fs.readFileSync(${JSON.stringify(path.join(dir, 'flaky.attempts'))}, 'utf8').length < 2) process.kill(process.pid, 'SIGKILL'); process.exit(0);`);
+    const { lines, out } = sink();
+    const status = await runPool([
+      { name: 'ok', epochs: 1, command: () => [ok] },
+      { name: 'earlier', epochs: 3, command: () => null },
+      { name: 'bad', epochs: 1, command: () => [bad] },
+      { name: 'crash', epochs: 1, command: () => [crash] },
+      { name: 'flaky', epochs: 1, command: () => [flaky] },
+    ], { workers: 2, out });
+    expect(status.map((s) => [s.name, s.state, s.attempts])).toEqual([
+      ['ok', 'done', 1], ['earlier', 'skipped', 0], ['bad', 'failed', 1], ['crash', 'failed', 3], ['flaky', 'done', 2],
+    ]);
+    expect(status[2].reason).toBe('--KL_beta must be a number in [0, 1000], got -1');
+    expect(status[3].reason).toBe('crashed 3 times, the last by SIGKILL');
+    expect([attempts(dir, 'bad'), attempts(dir, 'crash'), attempts(dir, 'flaky')]).toEqual([1, 3, 2]);
+    expect(status[0]).toMatchObject({ epoch: 1, loss: 150.25 });
+    expect(lines).toContainEqual(expect.stringMatching(/^ +\d+ s {2}ok: epoch 1\/1, test loss 150\.25$/));
+    expect(lines).toContainEqual(expect.stringMatching(/flaky: crashed \(SIGKILL\): back in the queue, to continue from its checkpoint$/));
+    expect(lines).toContainEqual(expect.stringMatching(/earlier: finished earlier: skipped$/));
+  }, 60000);
+
+  test('a real sweep: 4 tiny runs, 2 workers, one killed mid-run: all finish once, no epoch twice; run again, all skipped', async () => {
+    const results = tmp();
+    const argv = ['--dim_z', '2,3', '--seed', '1,2', '--n_hidden', '16', '--batch_size', '1000', '--num_epochs', '3', '--IS_k', '0',
+      '--PRR', 'False', '--explorer', 'False', '--workers', '2', '--results_path', results];
+    const run = (kill: boolean) => new Promise<{ code: number | null; stdout: string; stderr: string; killed: string[] }>((resolve) => {
+      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/sweep.ts', ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      const killed: string[] = [];
+      const pids = new Map<string, number>();
+      child.stdout.on('data', (c) => {
+        stdout += c;
+        for (const m of stdout.matchAll(/ {2}(\S+): started \(pid (\d+)/g)) pids.set(m[1], Number(m[2]));
+        const first = /\s{2}(\S+): epoch 1\/3/.exec(stdout);
+        if (kill && first && killed.length === 0) {
+          killed.push(first[1]);
+          process.kill(pids.get(first[1])!, 'SIGKILL');
+        }
+      });
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('exit', (code) => resolve({ code, stdout, stderr, killed }));
+    });
+    const first = await run(true);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.killed).toHaveLength(1);
+    expect(first.stdout).toContain(`${first.killed[0]}: crashed (SIGKILL): back in the queue`);
+    expect(first.stdout).toMatch(new RegExp(`${first.killed[0]}: started \\(pid \\d+, attempt 2 of 3\\)`));
+    const names = fs.readdirSync(results).filter((n) => n.startsWith('vae_')).sort();
+    expect(names).toHaveLength(4);
+    for (const n of names) expect(readMetrics(path.join(results, n)).map((m) => m.epoch)).toEqual([1, 2, 3]);
+    // The comparison table: each run exactly once.
+    const table = first.stdout.split('\n').filter((l) => l.startsWith('| vae_'));
+    expect(table.map((l) => l.split(' | ')[0].slice(2)).sort()).toEqual(names);
+    const again = await run(false);
+    expect(again.code).toBe(0);
+    expect((again.stdout.match(/finished earlier: skipped/g) ?? []).length).toBe(4);
+    expect(again.stdout).toContain('(4 finished already)');
+  }, 240000);
+});
