@@ -33,13 +33,14 @@ export interface RunProgress {
 /** Redis at `url`, or a FlagError naming the URL when it does not answer within 3 s. */
 export async function connectRedis(url: string): Promise<IORedis> {
   const redis = new IORedis(url, { maxRetriesPerRequest: null, connectTimeout: 3000, lazyConnect: true, retryStrategy: () => null });
-  redis.on('error', () => undefined); // reported below
+  let cause: Error | undefined; // the socket's error, more telling than the command's "Connection is closed"
+  redis.on('error', (e: Error) => (cause ??= e));
   try {
     await redis.connect();
     await redis.ping();
   } catch (e) {
     redis.disconnect();
-    throw new FlagError(`--queue ${url}: Redis does not answer there (${(e as Error).message})`);
+    throw new FlagError(`--queue ${url}: Redis does not answer there (${(cause ?? (e as Error)).message})`);
   }
   // From here on, reconnect as BullMQ expects.
   redis.options.retryStrategy = (times: number) => Math.min(times * 500, 5000);

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { readMetrics } from '../lib';
+import { readMetrics, readRunConfig } from '../lib';
 import { QUEUE_NAME } from '../cli/queue';
 
 const ROOT = path.join(__dirname, '..');
@@ -100,27 +100,31 @@ const until = async (what: () => boolean, ms: number, label: string) => {
     }
     const connection = new IORedis(url, { maxRetriesPerRequest: null });
     const queue = new Queue(QUEUE_NAME, { connection });
-    expect(await queue.getJobCounts('waiting', 'active', 'completed')).toEqual({ waiting: 4, active: 0, completed: 0 });
+    try {
+      expect(await queue.getJobCounts('waiting', 'active', 'completed')).toMatchObject({ waiting: 4, active: 0, completed: 0 });
 
-    const watcher = start('scripts/sweep.ts', grid, env);
-    const a = start('scripts/worker.ts', ['--queue', url, '--workers', '1'], env);
-    const b = start('scripts/worker.ts', ['--queue', url, '--workers', '1'], env);
-    await until(() => /: epoch 1\/4/.test(a.out()), 120000, 'worker a to train an epoch');
-    const killedRun = /(\S+): epoch 1\/4/.exec(a.out())![1];
-    a.child.kill('SIGKILL');
-    expect(await watcher.exit).toBe(0);
-    expect(watcher.err()).toBe('');
-    // The killed worker's run was finished by the other one.
-    expect(b.out()).toMatch(new RegExp(`${killedRun}: finished`));
-    const names = fs.readdirSync(results).filter((n) => n.startsWith('vae_')).sort();
-    expect(names).toHaveLength(4);
-    for (const n of names) expect(readMetrics(path.join(results, n)).map((m) => m.epoch)).toEqual([1, 2, 3, 4]);
-    const table = watcher.out().split('\n').filter((l) => l.startsWith('| vae_'));
-    expect(table.map((l) => l.split(' | ')[0].slice(2)).sort()).toEqual(names);
-    expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: 4 });
-    b.child.kill('SIGTERM');
-    expect(await b.exit).toBe(0);
-    await queue.close();
-    await connection.quit();
+      const watcher = start('scripts/sweep.ts', grid, env);
+      const a = start('scripts/worker.ts', ['--queue', url, '--workers', '1'], env);
+      const b = start('scripts/worker.ts', ['--queue', url, '--workers', '1'], env);
+      await until(() => /: epoch 1\/4/.test(a.out()), 120000, 'worker a to train an epoch');
+      const killedRun = /(\S+): epoch 1\/4/.exec(a.out())![1];
+      a.child.kill('SIGKILL');
+      expect(await watcher.exit).toBe(0);
+      expect(watcher.err()).toBe('');
+      // The killed worker's run was finished by the other one.
+      expect(b.out()).toMatch(new RegExp(`${killedRun}: finished`));
+      expect(readRunConfig(path.join(results, killedRun)).resumedAt).toBeDefined(); // continued, not started again
+      const names = fs.readdirSync(results).filter((n) => n.startsWith('vae_')).sort();
+      expect(names).toHaveLength(4);
+      for (const n of names) expect(readMetrics(path.join(results, n)).map((m) => m.epoch)).toEqual([1, 2, 3, 4]);
+      const table = watcher.out().split('\n').filter((l) => l.startsWith('| vae_'));
+      expect(table.map((l) => l.split(' | ')[0].slice(2)).sort()).toEqual(names);
+      expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'paused')).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: 4, paused: 0 });
+      b.child.kill('SIGTERM');
+      expect(await b.exit).toBe(0);
+    } finally {
+      await queue.close();
+      await connection.quit();
+    }
   }, 300000);
 });
