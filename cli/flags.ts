@@ -43,6 +43,18 @@ export class FlagError extends Error {
   }
 }
 
+/** Runs a command's main and exits with its code; a FlagError is one line on stderr and exit 2. */
+export function runCommand(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      if (!(e instanceof FlagError)) throw e;
+      console.error(`error: ${e.message}`);
+      process.exit(2);
+    },
+  );
+}
+
 type Kind = 'int' | 'float' | 'bool' | 'string';
 interface FlagSpec {
   flag: string;

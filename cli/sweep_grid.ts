@@ -52,7 +52,10 @@ function pairs(argv: string[]): [string, string][] {
   return out;
 }
 
-function workersOf(v: string | undefined, cores: number): number {
+export const CORES = os.availableParallelism?.() ?? os.cpus().length;
+
+/** --workers: an integer in [1, 256]; absent, the machine's cores. */
+export function workersOf(v: string | undefined, cores = CORES): number {
   if (v === undefined) return cores;
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || n < 1 || n > 256) throw new FlagError(`--workers must be an integer in [1, 256], got '${v}'`);
@@ -64,7 +67,7 @@ function workersOf(v: string | undefined, cores: number): number {
  * the order of the product with the last flag varying fastest), where they go, and how many
  * workers train them. Throws a FlagError naming what is wrong before anything runs.
  */
-export function parseSweep(argv: string[], cores = os.availableParallelism?.() ?? os.cpus().length): Sweep {
+export function parseSweep(argv: string[], cores = CORES): Sweep {
   const given = pairs(argv);
   const seen = new Set<string>();
   for (const [flag] of given) {

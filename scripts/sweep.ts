@@ -7,7 +7,7 @@
 // finished, 1 when any failed (each failure's reason printed), 2 for a bad flag, 130 on Ctrl-C.
 import * as path from 'path';
 import { collectRuns, finishedRun, runsToMarkdown } from '../lib';
-import { FlagError } from '../cli/flags';
+import { runCommand } from '../cli/flags';
 import { createReporter, JobStatus, Out, runPool } from '../cli/pool';
 import { connectRedis, enqueue, jobStatus, QUEUE_NAME } from '../cli/queue';
 import { checkRunPaths } from '../cli/run_main';
@@ -86,15 +86,4 @@ export async function sweep(argv: string[], out: NodeJS.WriteStream = process.st
   return failed.length ? 1 : 0;
 }
 
-if (require.main === module) {
-  sweep(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      if (e instanceof FlagError) {
-        console.error(`error: ${e.message}`);
-        process.exit(2);
-      }
-      throw e;
-    },
-  );
-}
+if (require.main === module) runCommand(() => sweep(process.argv.slice(2)));

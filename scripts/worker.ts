@@ -3,10 +3,11 @@
 // the runs in progress save their checkpoints and go back to the queue). Start it on every machine
 // that shares the sweep's --results_path. Redis unreachable: one line, exit 2.
 import * as os from 'os';
-import { FlagError } from '../cli/flags';
+import { FlagError, runCommand } from '../cli/flags';
 import { connectRedis, QUEUE_NAME, startWorker, stopRuns } from '../cli/queue';
+import { workersOf } from '../cli/sweep_grid';
 
-export function parseWorkerArgs(argv: string[], cores = os.availableParallelism?.() ?? os.cpus().length): { queue: string; workers: number } {
+export function parseWorkerArgs(argv: string[]): { queue: string; workers: number } {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i < 0 ? undefined : argv[i + 1];
@@ -15,9 +16,7 @@ export function parseWorkerArgs(argv: string[], cores = os.availableParallelism?
   if (unknown.length) throw new FlagError(`unknown option ${unknown[0]} (npm run worker -- --queue redis://HOST:PORT [--workers N])`);
   const queue = value('--queue');
   if (!queue || !/^rediss?:\/\/[^\s/]+(:\d+)?(\/\d+)?$/.test(queue)) throw new FlagError(`--queue must be a Redis URL, redis://HOST:PORT, got '${queue ?? ''}'`);
-  const w = value('--workers');
-  if (w !== undefined && (!/^\d+$/.test(w) || Number(w) < 1 || Number(w) > 256)) throw new FlagError(`--workers must be an integer in [1, 256], got '${w}'`);
-  return { queue, workers: w === undefined ? cores : Number(w) };
+  return { queue, workers: workersOf(value('--workers')) };
 }
 
 async function main(): Promise<number> {
@@ -48,15 +47,4 @@ async function main(): Promise<number> {
   });
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e) => {
-      if (e instanceof FlagError) {
-        console.error(`error: ${e.message}`);
-        process.exit(2);
-      }
-      throw e;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

@@ -1,5 +1,6 @@
 // Shared test fixtures: backend start-up, synthetic IDX files and small real MNIST slices.
 import * as tf from '@tensorflow/tfjs';
+import * as net from 'net';
 import { initBackend, loadMnist, Mnist, sliceSplit } from '../lib';
 
 export function useBackend(): void {
@@ -43,4 +44,16 @@ export function smallMnist(n: number, m: number) {
 
 export function values(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());
+}
+
+/** A TCP port free on loopback now (for a server a test starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
 }

@@ -5,7 +5,7 @@
 // Skipped, with the reason printed, where Chromium or the classic Notebook is missing.
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
+import { freePort } from './helpers';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
@@ -23,16 +23,6 @@ const hasNotebook = spawnSync('jupyter', ['notebook', '--version'], { encoding: 
 const missing = [!chromiumPath && 'Chromium (apt-get install chromium)', !hasNotebook && 'the classic Notebook (apt-get install jupyter-notebook)'].filter(Boolean);
 if (missing.length) console.log(`notebooks in a browser: skipped, ${missing.join(' and ')} not installed`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Share of pixels that differ from the image's most common value (0: a blank picture). */
 function inkShare(png: Buffer): number {

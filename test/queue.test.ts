@@ -5,7 +5,7 @@
 // where redis-server is absent. Everything it starts is stopped.
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
+import { freePort } from './helpers';
 import * as os from 'os';
 import * as path from 'path';
 import { Queue } from 'bullmq';
@@ -17,16 +17,6 @@ const ROOT = path.join(__dirname, '..');
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedis) console.log('sweeps on Redis: skipped, redis-server not installed (apt-get install redis-server)');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
 const started: ChildProcess[] = [];
