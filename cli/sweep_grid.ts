@@ -75,8 +75,7 @@ export function parseSweep(argv: string[], cores = CORES): Sweep {
     seen.add(flag);
   }
   const take = (flag: string) => given.find(([f]) => f === flag)?.[1];
-  const options: SweepOptions = { workers: workersOf(take('workers'), cores), queue: take('queue'), detach: take('detach') !== undefined };
-  if (options.detach && !/^(true|1|yes)$/i.test(take('detach')!)) options.detach = false;
+  const options: SweepOptions = { workers: workersOf(take('workers'), cores), queue: take('queue'), detach: /^(true|1|yes)$/i.test(take('detach') ?? '') };
   if (options.detach && !options.queue) throw new FlagError('--detach needs --queue: a local sweep runs in this process');
   if (options.queue !== undefined && !/^rediss?:\/\/[^\s/]+(:\d+)?(\/\d+)?$/.test(options.queue)) {
     throw new FlagError(`--queue must be a Redis URL, redis://HOST:PORT, got '${options.queue}'`);
