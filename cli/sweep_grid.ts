@@ -13,7 +13,10 @@ import { PICTURES } from './run_main';
 const CLI = 'cli/run_main.ts';
 
 /** Flags that define a run (its directory's name): the only ones that may take a list. */
-export const CAN_VARY = ['dim_z', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'add_noise', 'KL_beta', 'seed', 'vanilla_ae_mode', 'no_encoder_mode'];
+export const CAN_VARY = [
+  'dim_z', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'add_noise', 'KL_beta', 'KL_warmup', 'likelihood', 'binarize', 'seed',
+  'vanilla_ae_mode', 'no_encoder_mode',
+];
 /** The sweep decides these for each run itself: a finished run is skipped, an interrupted one resumed. */
 const DECIDED_BY_SWEEP = ['resume', 'overwrite'];
 /** More points than this is a typo more likely than a plan. */

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { defaultConfig, ModelConfig, modelConfigOf, TrainConfig, validateConfig } from './config';
+import { ADDED_SETTINGS, defaultConfig, ModelConfig, modelConfigOf, TrainConfig, validateConfig } from './config';
 import { writeFileAtomic } from './files';
 import { createVae, Vae } from './model';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, SafeTensor } from './safetensors';
@@ -106,11 +106,17 @@ function parse(file: string): Parsed {
   return { meta, tensors: decoded.tensors, trainerMeta: md.trainer === undefined ? undefined : json('trainer') };
 }
 
-/** The model configuration must be complete and valid (a missing field is an error, not a default). */
+/**
+ * The model configuration must be complete and valid (a missing field is an error, not a default),
+ * except for settings added since the checkpoint was written, which take the value it was trained with.
+ */
 function checkConfigs(file: string, meta: CheckpointMeta): void {
   const m = meta.model as unknown as Record<string, unknown>;
   const missing = MODEL_KEYS.filter((k) => !(k in (m ?? {})));
   if (typeof m !== 'object' || m === null || missing.length) throw new CheckpointError(`${file}: bad model configuration: missing ${missing.join(', ') || 'everything'}`);
+  const { likelihood, klWarmup, binarize } = ADDED_SETTINGS;
+  meta.model = { likelihood, ...(m as object) } as ModelConfig;
+  if (meta.train) meta.train = { klWarmup, binarize, ...(meta.train as object) } as TrainConfig;
   try {
     validateConfig({ ...defaultConfig, ...(meta.train ?? {}), ...meta.model });
   } catch (e) {

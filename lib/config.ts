@@ -6,6 +6,21 @@
 export type Mode = 'vae' | 'vanilla_ae' | 'no_encoder';
 export const MODES: readonly Mode[] = ['vae', 'vanilla_ae', 'no_encoder'];
 
+/**
+ * p(x|z): `bernoulli` (the seed's; not a density on [0, 1] for grayscale pixels) or
+ * `continuous_bernoulli` (Loaiza-Ganem & Cunningham 2019: the same shape, normalised on [0, 1]).
+ */
+export type Likelihood = 'bernoulli' | 'continuous_bernoulli';
+export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'continuous_bernoulli'];
+
+/**
+ * The pixels the model sees: `none` (grayscale in [0, 1], the seed's), `dynamic` (x ~ Bernoulli(pixel)
+ * drawn anew for every training batch; validation and test binarized once, the same for every run)
+ * or `static` (every split binarized once, the same for every run).
+ */
+export type Binarize = 'none' | 'dynamic' | 'static';
+export const BINARIZATIONS: readonly Binarize[] = ['none', 'dynamic', 'static'];
+
 /** What defines a model: enough to rebuild it from a checkpoint. */
 export interface ModelConfig {
   mode: Mode;
@@ -13,6 +28,7 @@ export interface ModelConfig {
   dimZ: number; // --dim_z
   nHidden: number; // --n_hidden
   keepProb: number; // dropout keep probability while training (the seed's 0.9)
+  likelihood: Likelihood; // --likelihood: p(x|z)
 }
 
 /** What defines a training run of that model. */
@@ -22,6 +38,8 @@ export interface TrainConfig {
   batchSize: number; // --batch_size
   addNoise: boolean; // --add_noise: salt & pepper on the encoder's input
   klBeta: number; // --KL_beta: weight of KL(q(z|x) || p(z))
+  klWarmup: number; // --KL_warmup: epochs over which the KL weight rises linearly from 0 to klBeta (klBetaAt)
+  binarize: Binarize; // --binarize
   seed: number; // --seed: init, shuffling, dropout, noise and sampling
 }
 
@@ -33,13 +51,26 @@ export const defaultConfig: Readonly<VaeConfig> = Object.freeze({
   dimZ: 20,
   nHidden: 500,
   keepProb: 0.9,
+  likelihood: 'bernoulli',
   learnRate: 1e-3,
   numEpochs: 20,
   batchSize: 128,
   addNoise: false,
   klBeta: 1.0,
+  klWarmup: 0,
+  binarize: 'none',
   seed: 0,
 });
+
+/**
+ * The KL weight in force during epoch `epoch` (1-based): klBeta * min(1, epoch / klWarmup), a
+ * linear warm-up that reaches klBeta at epoch klWarmup (Bowman et al. 2016; Sønderby et al. 2016,
+ * who raise it from 0 over the first epochs against posterior collapse); klBeta throughout when
+ * klWarmup is 0.
+ */
+export function klBetaAt(c: Pick<TrainConfig, 'klBeta' | 'klWarmup'>, epoch: number): number {
+  return c.klWarmup > 0 && epoch < c.klWarmup ? (c.klBeta * epoch) / c.klWarmup : c.klBeta;
+}
 
 /** Importance samples per test image for a run's IS log-likelihood (summary.json, --IS_k). */
 export const DEFAULT_IS_K = 50;
@@ -84,11 +115,14 @@ const CHECKS: { [K in keyof VaeConfig]: [(v: unknown) => boolean, string] } = {
   dimZ: intIn(1, 1024),
   nHidden: intIn(1, 8192),
   keepProb: [(v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
+  likelihood: [(v) => LIKELIHOODS.includes(v as Likelihood), `one of ${LIKELIHOODS.join(', ')}`],
   learnRate: [(v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
   numEpochs: intIn(1, 100000),
   batchSize: intIn(1, 60000),
   addNoise: [(v) => typeof v === 'boolean', 'true or false'],
   klBeta: [(v) => isFiniteNumber(v) && v >= 0 && v <= 1000, 'a number in [0, 1000]'],
+  klWarmup: intIn(0, 100000),
+  binarize: [(v) => BINARIZATIONS.includes(v as Binarize), `one of ${BINARIZATIONS.join(', ')}`],
   seed: [(v) => isInt(v) && v >= 0 && v <= 0xffffffff, 'an integer in [0, 2^32)'],
 };
 
@@ -119,9 +153,16 @@ export function validateConfig(config: VaeConfig): void {
   for (const key of Object.keys(config)) {
     if (!(key in CHECKS)) throw new ConfigError(key as keyof VaeConfig, (config as any)[key], 'a known setting');
   }
+  if (config.klWarmup > config.numEpochs) throw new ConfigError('klWarmup', config.klWarmup, `at most the number of epochs (${config.numEpochs})`);
 }
+
+/**
+ * Settings added after runs were saved: a configuration read from a checkpoint or config.json
+ * that lacks them was trained with these values.
+ */
+export const ADDED_SETTINGS: Partial<VaeConfig> = Object.freeze({ likelihood: 'bernoulli', klWarmup: 0, binarize: 'none' });
 
 /** The model half of a configuration (what a checkpoint must rebuild). */
 export function modelConfigOf(c: ModelConfig): ModelConfig {
-  return { mode: c.mode, dimImg: c.dimImg, dimZ: c.dimZ, nHidden: c.nHidden, keepProb: c.keepProb };
+  return { mode: c.mode, dimImg: c.dimImg, dimZ: c.dimZ, nHidden: c.nHidden, keepProb: c.keepProb, likelihood: c.likelihood };
 }

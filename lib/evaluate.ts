@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
 import { klPerDimension, vaeLoss } from './loss';
-import { bernoulliMeans, Vae } from './model';
+import { likelihoodMeans, Vae } from './model';
 import { saltAndPepper } from './noise';
 import { standardNormal } from './random';
 import { Rng } from './rng';
@@ -67,7 +67,7 @@ export function evaluate(model: Vae, split: Split, opts: EvalOptions = {}): Loss
       const xHat = addNoise ? saltAndPepper(x, rng) : x;
       const eps = standardNormal([end - start, dimZ], rng);
       const out = model.forward(xHat, { eps });
-      const parts = vaeLoss(x, out, klBeta, mode);
+      const parts = vaeLoss(x, out, klBeta, mode, model.config.likelihood);
       const read: tf.Tensor[] = [tf.stack([parts.total, parts.recon, parts.kl])];
       if (klSum.length) read.push(tf.sum(klPerDimension(out.mu!, out.sigma!), 0));
       if (muSum.length) {
@@ -131,7 +131,7 @@ export function reconstruct(model: Vae, images: Float32Array, seed = 0): Float32
   const rng = new Rng(seed);
   return mapRows(images, DIM_IMG, DIM_IMG, (x) => {
     const eps = standardNormal([x.shape[0], model.config.dimZ], rng);
-    return bernoulliMeans(model.forward(x, { eps }).logits);
+    return likelihoodMeans(model.forward(x, { eps }).logits, model.config.likelihood);
   });
 }
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
 import { ACTIVE_UNIT_THRESHOLD, activeUnitCount, encodeMeans, varianceFromSums } from './evaluate';
-import { bernoulliNll } from './loss';
+import { reconstructionNll } from './loss';
 import { Vae } from './model';
 import { standardNormal } from './random';
 import { Rng } from './rng';
@@ -57,7 +57,7 @@ export function importanceSampledLogLikelihood(model: Vae, split: Split, opts: I
         z = eps;
         logQ = logNormal(z, 0, 1);
       }
-      const logPxz = tf.neg(bernoulliNll(xk, model.decodeLogits(z)));
+      const logPxz = tf.neg(reconstructionNll(xk, model.decodeLogits(z), model.config.likelihood));
       const logW = tf.reshape(tf.sub(tf.add(logPxz, logNormal(z, 0, 1)), logQ), [b, k]);
       // log (1/k) sum_i w_i, stably.
       return tf.sum(tf.sub(tf.logSumExp(logW, 1), Math.log(k)));

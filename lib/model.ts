@@ -2,7 +2,8 @@
 // (AEVB, Appendix C), in three modes: `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of
 // data files, losses or training; encoder and decoder are usable on their own.
 import * as tf from '@tensorflow/tfjs';
-import { ModelConfig } from './config';
+import { Likelihood, ModelConfig } from './config';
+import { LOGIT_CLIP } from './loss';
 import { Activation, fusedDense, hasFusedKernels } from './kernels/wasm_fused';
 import { bernoulliMask, standardNormal } from './random';
 import { Rng } from './rng';
@@ -18,12 +19,35 @@ export interface ForwardResult {
   mu?: tf.Tensor2D;
   sigma?: tf.Tensor2D;
   z: tf.Tensor2D;
-  logits: tf.Tensor2D; // of the Bernoulli p(x|z); `bernoulliMeans` turns them into images
+  logits: tf.Tensor2D; // of p(x|z) (Bernoulli or continuous Bernoulli); `likelihoodMeans` turns them into images
 }
 
 /** Bernoulli means sigmoid(logits), clipped to [1e-8, 1 - 1e-8] as the seed's decoder output. */
 export function bernoulliMeans(logits: tf.Tensor2D): tf.Tensor2D {
   return tf.clipByValue(tf.sigmoid(logits), 1e-8, 1 - 1e-8);
+}
+
+/**
+ * Means of the continuous Bernoulli, which are not its parameter lambda = sigmoid(l): E[x] =
+ * lambda / (2 lambda - 1) + 1 / (2 atanh(1 - 2 lambda)) = 1 / (1 - e^-l) - 1/l (Loaiza-Ganem &
+ * Cunningham 2019, section 3), with lambda clipped as the seed's; 1/2 + l/12 - l^3/720 + l^5/30240
+ * near l = 0 (|l| < 0.5, error < 1e-8). In (0.054, 0.946): even lambda = 1e-8 has mean 1/18.4.
+ */
+export function continuousBernoulliMeans(logits: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const l = tf.clipByValue(logits, -LOGIT_CLIP, LOGIT_CLIP);
+    const l2 = tf.square(l);
+    const taylor = tf.add(0.5, tf.mul(l, tf.add(1 / 12, tf.mul(l2, tf.add(-1 / 720, tf.mul(l2, 1 / 30240))))));
+    const small = tf.less(tf.abs(l), 0.5);
+    const lSafe = tf.where(small, tf.onesLike(l), l); // the unused branch divides by l
+    const direct = tf.sub(tf.reciprocal(tf.sub(1, tf.exp(tf.neg(lSafe)))), tf.reciprocal(lSafe));
+    return tf.where(small, taylor, direct) as tf.Tensor2D;
+  });
+}
+
+/** The mean of p(x|z) under `likelihood`: what the decoder's images are. */
+export function likelihoodMeans(logits: tf.Tensor2D, likelihood: Likelihood): tf.Tensor2D {
+  return likelihood === 'continuous_bernoulli' ? continuousBernoulliMeans(logits) : bernoulliMeans(logits);
 }
 
 /** Randomness of one forward pass. Without `rng` the pass is deterministic: no dropout. */
@@ -100,9 +124,9 @@ export class Vae {
     return dense(h1, lo, 'linear');
   }
 
-  /** p(x|z) as images: Bernoulli means in [1e-8, 1 - 1e-8]. */
+  /** p(x|z) as images: its means (Bernoulli: in [1e-8, 1 - 1e-8]). */
   decode(z: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
-    return bernoulliMeans(this.decodeLogits(z, rng));
+    return likelihoodMeans(this.decodeLogits(z, rng), this.config.likelihood);
   }
 
   /** The latent code of `xHat` as the mode defines it, then its reconstruction. */

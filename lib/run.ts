@@ -16,9 +16,16 @@ import {
 import { summarizeRun } from './summary';
 import { EpochMetrics, Trainer, TrainerState, TrainHooks } from './train';
 
-/** A short directory name that spells out a configuration. */
+/**
+ * A short directory name that spells out a configuration; settings at their defaults that runs
+ * were named without (the likelihood, the binarization, the warm-up) add nothing, so names stay.
+ */
 export function runName(c: VaeConfig): string {
-  return `${c.mode}_z${c.dimZ}_h${c.nHidden}_beta${c.klBeta}${c.addNoise ? '_noise' : ''}_e${c.numEpochs}_b${c.batchSize}_lr${c.learnRate}_s${c.seed}`;
+  const likelihood = c.likelihood === 'continuous_bernoulli' ? '_cb' : '';
+  const data = c.binarize === 'none' ? '' : `_bin${c.binarize === 'dynamic' ? 'dyn' : 'stat'}`;
+  const warmup = c.klWarmup ? `_warm${c.klWarmup}` : '';
+  return `${c.mode}_z${c.dimZ}_h${c.nHidden}_beta${c.klBeta}${warmup}${c.addNoise ? '_noise' : ''}${likelihood}${data}` +
+    `_e${c.numEpochs}_b${c.batchSize}_lr${c.learnRate}_s${c.seed}`;
 }
 
 function sameConfig(a: VaeConfig | undefined, b: VaeConfig): boolean {

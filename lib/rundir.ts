@@ -3,7 +3,7 @@
 // `checkpoint/` (weights + configuration). Reading and writing them, nothing else.
 import * as fs from 'fs';
 import * as path from 'path';
-import { VaeConfig } from './config';
+import { ADDED_SETTINGS, VaeConfig } from './config';
 import { LossMetrics } from './evaluate';
 import { writeFileAtomic } from './files';
 import { EpochMetrics } from './train';
@@ -53,8 +53,10 @@ function readJson<T>(file: string): T {
   }
 }
 
+/** config.json; a configuration written before a setting existed gets the value it was trained with (ADDED_SETTINGS). */
 export function readRunConfig(dir: string): RunInfo {
-  return readJson<RunInfo>(path.join(dir, RUN_FILES.config));
+  const info = readJson<RunInfo>(path.join(dir, RUN_FILES.config));
+  return info.config ? { ...info, config: { ...ADDED_SETTINGS, ...info.config } as VaeConfig } : info;
 }
 
 /** Starts a fresh metrics file (a run that restarts from epoch 0 replaces its old history). */

@@ -65,7 +65,7 @@ export class DivergenceError extends Error {
  */
 export function trainingLoss(model: Vae, x: tf.Tensor2D, opts: { addNoise: boolean; klBeta: number; rng: Rng }): LossParts {
   const xHat = opts.addNoise ? saltAndPepper(x, opts.rng) : x;
-  return vaeLoss(x, model.forward(xHat, { rng: opts.rng }), opts.klBeta, model.config.mode);
+  return vaeLoss(x, model.forward(xHat, { rng: opts.rng }), opts.klBeta, model.config.mode, model.config.likelihood);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -14,6 +14,12 @@ inline float bits_to_float(int32_t i) {
   return f;
 }
 
+inline int32_t float_to_bits(float f) {
+  int32_t i;
+  std::memcpy(&i, &f, sizeof i);
+  return i;
+}
+
 inline float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
 // e^x for x in [-87, 88] (clamped beyond): x = n ln2 + r, |r| <= ln2/2, e^r by a degree-6 polynomial.
@@ -49,6 +55,42 @@ inline float log1p_unit(float e) {
   p = p * f + 3.3333331174e-1f;
   float y = f * z * p + k * -2.12194440e-4f - 0.5f * z;
   return f + y + k * 0.693359375f;
+}
+
+// log x for a finite x > 0: x = 2^k (1 + f), f in [0, 1), log x = k ln 2 + log(1 + f).
+inline float log_f(float x) {
+  const int32_t bits = float_to_bits(x);
+  const float k = static_cast<float>((bits >> 23) - 127);
+  const float f = bits_to_float((bits & 0x007fffff) | 0x3f800000) - 1.0f;
+  return k * 0.693147180559945f + log1p_unit(f);
+}
+
+// The continuous Bernoulli (Loaiza-Ganem & Cunningham 2019) from a logit l, lambda = sigmoid(l):
+// its log normaliser log C = log(2 atanh(1 - 2 lambda) / (1 - 2 lambda)) = log(l / tanh(l / 2)),
+// even in l, and d log C / dl = 1/l - 1/sinh(l). Near l = 0 (|l| < kCbTaylor) both are Taylor
+// series, log C = log 2 + sum (2^2n - 2) B_2n l^2n / (2n (2n)!), error < 3e-9; beyond, with
+// e = e^-|l|, log C = log(|l| (1 + e) / (1 - e)) and 1/sinh |l| = 2e / (1 - e^2). lib/loss.ts
+// computes the same.
+constexpr float kCbTaylor = 0.5f;
+
+inline float cb_log_normalizer(float l) {
+  const float a = l < 0 ? -l : l;
+  const float a2 = a * a;
+  const float taylor = 0.693147180559945f + a2 * (8.33333333e-2f + a2 * (-4.86111111e-3f + a2 * (3.41710758e-4f + a2 * -2.62483465e-5f)));
+  const float as = a < kCbTaylor ? kCbTaylor : a;
+  const float e = exp_f(-as);
+  const float direct = log_f(as * (1.0f + e) / (1.0f - e));
+  return a < kCbTaylor ? taylor : direct;  // NaN fails the test and takes `direct`: NaN out
+}
+
+inline float cb_log_normalizer_grad(float l) {
+  const float a = l < 0 ? -l : l;
+  const float l2 = l * l;
+  const float taylor = l * (1.66666667e-1f + l2 * (-1.94444444e-2f + l2 * (2.05026455e-3f + l2 * -2.09986772e-4f)));
+  const float as = a < kCbTaylor ? kCbTaylor : a;
+  const float e = exp_f(-as);
+  const float direct = 1.0f / as - 2.0f * e / (1.0f - e * e);
+  return a < kCbTaylor ? taylor : (l < 0 ? -direct : direct);
 }
 
 // tanh: odd polynomial for |x| < 0.625, 1 - 2 / (e^{2|x|} + 1) beyond, sign restored.

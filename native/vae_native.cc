@@ -1,8 +1,8 @@
 // Optional native kernels for the wasm backend, working in place on Float32Array views of the
 // wasm heap (no copies): single-precision matrix products through OpenBLAS's cblas_sgemm, the
-// fused dense layer (product + bias + activation + dropout) and its gradient, the Bernoulli
-// negative log-likelihood from logits and its gradient, and Adam. Built at install time when
-// OpenBLAS is present; the library runs without it (lib/kernels/native.ts).
+// fused dense layer (product + bias + activation + dropout) and its gradient, the Bernoulli and
+// continuous Bernoulli negative log-likelihoods from logits and their gradient, and Adam. Built at
+// install time when OpenBLAS is present; the library runs without it (lib/kernels/native.ts).
 #include <node_api.h>
 #include <cblas.h>
 #include <cmath>
@@ -187,17 +187,21 @@ napi_value ActivationGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// The seed's clip of Bernoulli means to [1e-8, 1 - 1e-8], applied to their logs (lib/loss.ts).
+// The seed's clip of Bernoulli means to [1e-8, 1 - 1e-8], applied to their logs (lib/loss.ts),
+// and for the continuous Bernoulli to the logit its normaliser is computed from.
 constexpr float kLogClip = -18.420680743952367f;  // log(1e-8)
+constexpr float kLogitClip = 18.420680733952366f;  // logit(1 - 1e-8)
 
-// bernoulliNll(x, logits, nll, m, n): nll (m) = -sum_j x log y + (1 - x) log(1 - y), y =
-// sigmoid(logits), with log y = l - softplus(l) and log(1 - y) = -softplus(l), each >= log 1e-8.
+// bernoulliNll(x, logits, nll, m, n, continuous): nll (m) = -sum_j x log y + (1 - x) log(1 - y), y =
+// sigmoid(logits), with log y = l - softplus(l) and log(1 - y) = -softplus(l), each >= log 1e-8;
+// with `continuous`, the continuous Bernoulli's: minus sum_j log C(clip(l)) more.
 napi_value BernoulliNll(napi_env env, napi_callback_info info) {
-  Args args(env, info, 5, "bernoulliNll");
+  Args args(env, info, 6, "bernoulliNll");
   const int32_t m = args.i32(3), n = args.i32(4);
   const float* x = args.f32(0, size_t(m) * n);
   const float* l = args.f32(1, size_t(m) * n);
   float* nll = args.f32(2, m);
+  const bool continuous = args.boolean(5);
   if (!args.ok()) return nullptr;
   float terms[1024];
   for (int32_t i = 0; i < m; i++) {
@@ -214,6 +218,13 @@ napi_value BernoulliNll(napi_env env, napi_callback_info info) {
         const float log_1my = -sp < kLogClip ? kLogClip : -sp;
         terms[j] = xj * log_y + (1.0f - xj) * log_1my;
       }
+      if (continuous) {
+        for (int32_t j = 0; j < len; j++) {
+          const float lj = li[j0 + j];
+          const float lc = lj < -kLogitClip ? -kLogitClip : (lj > kLogitClip ? kLogitClip : lj);
+          terms[j] += vae::cb_log_normalizer(lc);
+        }
+      }
       for (int32_t j = 0; j < len; j++) sum += terms[j];
     }
     nll[i] = static_cast<float>(-sum);
@@ -221,16 +232,18 @@ napi_value BernoulliNll(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// bernoulliNllGrad(dNll, x, logits, dLogits, m, n): dLogits = dNll_i * d nll_i / d logits, i.e.
-// dNll_i * (x (1 - y) [log y unclipped] - (1 - x) y [log(1 - y) unclipped]) * -1; at the clip
-// boundary the gradient passes, as tf.maximum's.
+// bernoulliNllGrad(dNll, x, logits, dLogits, m, n, continuous): dLogits = dNll_i * d nll_i / d logits,
+// i.e. dNll_i * (x (1 - y) [log y unclipped] - (1 - x) y [log(1 - y) unclipped]) * -1; at the clip
+// boundary the gradient passes, as tf.maximum's; with `continuous`, minus d log C / dl inside the
+// logit clip (0 beyond it, as tf.clipByValue's).
 napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
-  Args args(env, info, 6, "bernoulliNllGrad");
+  Args args(env, info, 7, "bernoulliNllGrad");
   const int32_t m = args.i32(4), n = args.i32(5);
   const float* dnll = args.f32(0, m);
   const float* x = args.f32(1, size_t(m) * n);
   const float* l = args.f32(2, size_t(m) * n);
   float* dl = args.f32(3, size_t(m) * n);
+  const bool continuous = args.boolean(6);
   if (!args.ok()) return nullptr;
   for (int32_t i = 0; i < m; i++) {
     const float g = dnll[i];
@@ -245,6 +258,13 @@ napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
       const float d_log_y = lj - sp >= kLogClip ? 1.0f - y : (lj != lj ? lj : 0.0f);
       const float d_log_1my = -sp >= kLogClip ? -y : (lj != lj ? lj : 0.0f);
       dl[o + j] = -g * (xj * d_log_y + (1.0f - xj) * d_log_1my);
+    }
+    if (continuous) {
+      for (int32_t j = 0; j < n; j++) {
+        const float lj = l[o + j];
+        const float d_log_c = lj >= -kLogitClip && lj <= kLogitClip ? vae::cb_log_normalizer_grad(lj) : (lj != lj ? lj : 0.0f);
+        dl[o + j] -= g * d_log_c;
+      }
     }
   }
   return nullptr;

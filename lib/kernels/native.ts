@@ -12,10 +12,10 @@ export interface NativeAddon {
   dense(x: Float32Array, w: Float32Array, b: Float32Array, mask: Float32Array | null, y: Float32Array, m: number, k: number, n: number, act: number): void;
   /** dPre = dy * mask * act'(y / mask); db = column sums of dPre. */
   activationGrad(dy: Float32Array, y: Float32Array, mask: Float32Array | null, dPre: Float32Array, db: Float32Array, m: number, n: number, act: number): void;
-  /** nll (m) of targets x (m x n) under Bernoulli logits, the seed's clip in log space. */
-  bernoulliNll(x: Float32Array, logits: Float32Array, nll: Float32Array, m: number, n: number): void;
+  /** nll (m) of targets x (m x n) under Bernoulli logits, the seed's clip in log space; `continuous`: the continuous Bernoulli's. */
+  bernoulliNll(x: Float32Array, logits: Float32Array, nll: Float32Array, m: number, n: number, continuous: boolean): void;
   /** dLogits = dNll_i * d nll_i / d logits. */
-  bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number): void;
+  bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number, continuous: boolean): void;
   /** out[i] = value with probability p, else 0: mulberry32 draws from state[0], as Rng.next() < p. */
   bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number): void;
   blasConfig: string;

@@ -2,8 +2,8 @@
 // gradients. Each replaces a chain of small tfjs kernels (and their bookkeeping) by one call:
 // - VaeDense: act(x w + b) * mask — product, bias, ELU/tanh and dropout in one pass;
 //   its gradient is VaeDenseGrad (dPre and the bias gradient in one pass) and two products.
-// - VaeBernoulliNll: the seed's clipped Bernoulli negative log-likelihood per image, from logits;
-//   its gradient is VaeBernoulliNllGrad.
+// - VaeBernoulliNll: the seed's clipped Bernoulli negative log-likelihood per image, from logits,
+//   or the continuous Bernoulli's (attribute `continuous`); its gradient is VaeBernoulliNllGrad.
 // lib/model.ts and lib/loss.ts use them when `hasFusedKernels()`, else the plain tfjs ops, which
 // define what they compute (a test compares the two).
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +21,7 @@ const BERNOULLI_NLL_GRAD = 'VaeBernoulliNllGrad';
 type Inputs = tf.TensorInfo[]; // our kernels take their inputs as an array (as tfjs's AddN)
 const arg = (args: { inputs: unknown }): Inputs => args.inputs as Inputs;
 const activationOf = (attrs: unknown): Activation => (attrs as { activation: Activation }).activation;
+const continuousOf = (attrs: unknown): boolean => (attrs as { continuous: boolean }).continuous;
 
 /** A tensor's memory on the wasm heap (null for an absent optional input). */
 function view(backend: WasmBackend, t: tf.TensorInfo): Float32Array;
@@ -57,16 +58,16 @@ export function installWasmFused(native: NativeAddon): void {
     native.activationGrad(view(backend, dy), view(backend, y), view(backend, mask), view(backend, dPre), view(backend, db), m, n, act);
     return [dPre, db];
   });
-  kernel(BERNOULLI_NLL, ([x, logits], backend) => {
+  kernel(BERNOULLI_NLL, ([x, logits], backend, attrs) => {
     const [m, n] = logits.shape;
     const nll = backend.makeOutput([m], 'float32');
-    native.bernoulliNll(view(backend, x), view(backend, logits), view(backend, nll), m, n);
+    native.bernoulliNll(view(backend, x), view(backend, logits), view(backend, nll), m, n, continuousOf(attrs));
     return nll;
   });
-  kernel(BERNOULLI_NLL_GRAD, ([dNll, x, logits], backend) => {
+  kernel(BERNOULLI_NLL_GRAD, ([dNll, x, logits], backend, attrs) => {
     const [m, n] = logits.shape;
     const dLogits = backend.makeOutput([m, n], 'float32');
-    native.bernoulliNllGrad(view(backend, dNll), view(backend, x), view(backend, logits), view(backend, dLogits), m, n);
+    native.bernoulliNllGrad(view(backend, dNll), view(backend, x), view(backend, logits), view(backend, dLogits), m, n, continuousOf(attrs));
     return dLogits;
   });
 
@@ -91,15 +92,16 @@ export function installWasmFused(native: NativeAddon): void {
   tf.registerGradient({
     kernelName: BERNOULLI_NLL,
     saveAllInputs: true,
-    gradFunc: (dy, [x, logits]) => ({
+    gradFunc: (dy, [x, logits], attrs) => ({
       0: () => {
-        // d nll / d x = log(1 - y) - log y (clipped logs); the targets are data, so this is only for completeness.
+        // d nll / d x = log(1 - y) - log y (clipped logs; the normaliser does not depend on x); the
+        // targets are data, so this is only for completeness.
         const sp = tf.softplus(logits);
         const logY = tf.maximum(tf.sub(logits, sp), Math.log(1e-8));
         const log1mY = tf.maximum(tf.neg(sp), Math.log(1e-8));
         return tf.mul(tf.expandDims(dy as tf.Tensor, 1), tf.sub(log1mY, logY));
       },
-      1: () => tf.engine().runKernel(BERNOULLI_NLL_GRAD, [dy, x, logits] as unknown as tf.NamedTensorMap) as tf.Tensor,
+      1: () => tf.engine().runKernel(BERNOULLI_NLL_GRAD, [dy, x, logits] as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor,
     }),
   });
 }
@@ -115,7 +117,7 @@ export function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activ
   return tf.engine().runKernel(DENSE, inputs as unknown as tf.NamedTensorMap, { activation }) as tf.Tensor2D;
 }
 
-/** Per-image Bernoulli negative log-likelihood through VaeBernoulliNll. */
-export function fusedBernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
-  return tf.engine().runKernel(BERNOULLI_NLL, [x, logits] as unknown as tf.NamedTensorMap) as tf.Tensor1D;
+/** Per-image (continuous) Bernoulli negative log-likelihood through VaeBernoulliNll. */
+export function fusedBernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D, continuous = false): tf.Tensor1D {
+  return tf.engine().runKernel(BERNOULLI_NLL, [x, logits] as unknown as tf.NamedTensorMap, { continuous }) as tf.Tensor1D;
 }
