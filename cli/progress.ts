@@ -1,6 +1,7 @@
 // Training progress for the command line: a progress bar (steps, loss, ETA) on a terminal, a
 // plain line every tenth of an epoch otherwise (CI logs), and the original's per-epoch summary.
 import { SingleBar } from 'cli-progress';
+import { VaeConfig } from '../lib/config';
 import { EpochMetrics, StepInfo } from '../lib/train';
 
 export interface Progress {
@@ -11,19 +12,20 @@ export interface Progress {
 
 /**
  * The original's line, "epoch N: L_tot ... L_likelihood ... L_divergence ...", on the test set,
- * then ours: the active units of the dimZ latent dimensions (when the mode has an encoder), the
- * training loss and the epoch's time.
+ * then ours: the KL weight in force during a warm-up, the active units of the dimZ latent
+ * dimensions (when the mode has an encoder), the training loss and the epoch's time.
  */
-export function summaryLine(m: EpochMetrics, dimZ: number): string {
+export function summaryLine(m: EpochMetrics, config: Pick<VaeConfig, 'dimZ' | 'klWarmup'>): string {
   const f = (v: number) => v.toFixed(2);
-  const au = m.test.activeUnits !== undefined ? `; active units ${m.test.activeUnits}/${dimZ}` : '';
+  const beta = config.klWarmup > 0 && m.klBeta !== undefined ? `; KL weight ${+m.klBeta.toFixed(4)} (warm-up)` : '';
+  const au = m.test.activeUnits !== undefined ? `; active units ${m.test.activeUnits}/${config.dimZ}` : '';
   return (
     `epoch ${m.epoch}: L_tot ${f(m.test.loss)} L_likelihood ${f(m.test.recon)} L_divergence ${f(m.test.kl)}` +
-    ` (test${au}; train loss ${f(m.trainLoss)}; ${m.seconds.toFixed(1)} s)`
+    ` (test${beta}${au}; train loss ${f(m.trainLoss)}; ${m.seconds.toFixed(1)} s)`
   );
 }
 
-export function createProgress(dimZ: number, stream: NodeJS.WriteStream = process.stderr, out: (line: string) => void = console.log): Progress {
+export function createProgress(config: Pick<VaeConfig, 'dimZ' | 'klWarmup'>, stream: NodeJS.WriteStream = process.stderr, out: (line: string) => void = console.log): Progress {
   if (stream.isTTY) {
     let bar: SingleBar | null = null;
     return {
@@ -43,7 +45,7 @@ export function createProgress(dimZ: number, stream: NodeJS.WriteStream = proces
       epochEnd(m) {
         bar?.stop();
         bar = null;
-        out(summaryLine(m, dimZ));
+        out(summaryLine(m, config));
       },
       stop() {
         bar?.stop();
@@ -57,7 +59,7 @@ export function createProgress(dimZ: number, stream: NodeJS.WriteStream = proces
       if (s.step % every === 0 || s.step === s.steps) out(`epoch ${s.epoch}: step ${s.step}/${s.steps} loss ${s.loss.toFixed(2)}`);
     },
     epochEnd(m) {
-      out(summaryLine(m, dimZ));
+      out(summaryLine(m, config));
     },
     stop() {},
   };

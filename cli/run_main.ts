@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  acquireRunLock, DamagedRunError, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
+  acquireRunLock, binarizedData, DamagedRunError, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
   loadResumable, readMetrics, Resumable, ResumeError, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
   imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
   writeFileAtomic, writeRunExplorer,
@@ -95,7 +95,7 @@ function resumeFrom(flags: Flags, there: string | null): Resumable {
 
 async function trainInto(flags: Flags, log: (line: string) => void, resumed: Resumable | null): Promise<number> {
   const { config, run } = flags;
-  const data = loadMnist(run.dataDir);
+  const data = binarizedData(loadMnist(run.dataDir), config.binarize); // the pictures show what the model sees
   if (config.batchSize > data.train.n) {
     throw new FlagError(`--batch_size must be at most the ${data.train.n.toLocaleString('en-US')} training images, got ${config.batchSize}`);
   }
@@ -118,7 +118,7 @@ async function trainInto(flags: Flags, log: (line: string) => void, resumed: Res
 
   const model = resumed?.model ?? createVae(config, config.seed);
   if (resumed) log(`resuming ${out} after epoch ${resumed.trainer.epoch}${resumed.trainer.step ? `, step ${resumed.trainer.step}` : ''}`);
-  const progress = createProgress(config.dimZ, process.stderr, log);
+  const progress = createProgress(config, process.stderr, log);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130); // a second Ctrl-C: stop now; every file is written atomically

@@ -63,13 +63,13 @@ export const defaultConfig: Readonly<VaeConfig> = Object.freeze({
 });
 
 /**
- * The KL weight in force during epoch `epoch` (1-based): klBeta * min(1, epoch / klWarmup), a
- * linear warm-up that reaches klBeta at epoch klWarmup (Bowman et al. 2016; Sønderby et al. 2016,
- * who raise it from 0 over the first epochs against posterior collapse); klBeta throughout when
- * klWarmup is 0.
+ * The KL weight after `progress` epochs of training (fractional: 2.5 is halfway through the third):
+ * klBeta * min(1, progress / klWarmup), a linear warm-up from 0 at the first step to klBeta at the
+ * end of epoch klWarmup (Bowman et al. 2016; Sønderby et al. 2016: against posterior collapse);
+ * exactly klBeta throughout when klWarmup is 0.
  */
-export function klBetaAt(c: Pick<TrainConfig, 'klBeta' | 'klWarmup'>, epoch: number): number {
-  return c.klWarmup > 0 && epoch < c.klWarmup ? (c.klBeta * epoch) / c.klWarmup : c.klBeta;
+export function klBetaAt(c: Pick<TrainConfig, 'klBeta' | 'klWarmup'>, progress: number): number {
+  return c.klWarmup > 0 && progress < c.klWarmup ? (c.klBeta * progress) / c.klWarmup : c.klBeta;
 }
 
 /** Importance samples per test image for a run's IS log-likelihood (summary.json, --IS_k). */

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { DEFAULT_IS_K, VaeConfig } from './config';
 import { currentEngine } from './backend';
 import { CheckpointError, CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
-import { Mnist } from './data';
+import { binarizedData, Mnist } from './data';
 import { acquireRunLock } from './lock';
 import { createVae, Vae } from './model';
 import {
@@ -93,6 +93,7 @@ export async function trainRun(
   dir: string, model: Vae, config: VaeConfig, data: Mnist, { hooks = {}, info = {}, isK = DEFAULT_IS_K, resume }: TrainRunOptions = {},
 ): Promise<TrainRunResult> {
   fs.mkdirSync(dir, { recursive: true });
+  data = binarizedData(data, config.binarize);
   const images = { train: data.train.n, validation: data.validation?.n ?? 0, test: data.test.n };
   const now = new Date().toISOString();
   const earlier = resume ? truncateMetrics(dir, readMetrics(dir), resume.epoch) : [];
@@ -186,6 +187,7 @@ export function loadResumable(dir: string, config: VaeConfig): Resumable {
 export async function trainOrLoad(
   dir: string, config: VaeConfig, data: Mnist, { retrain = false, ...options }: TrainRunOptions & { retrain?: boolean } = {},
 ): Promise<TrainOrLoadResult> {
+  data = binarizedData(data, config.binarize);
   if (!retrain && finishedRun(dir, config)) {
     const model = loadCheckpoint(checkpointOf(dir)).model;
     const history = readMetrics(dir);

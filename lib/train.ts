@@ -1,9 +1,10 @@
-// Training: Adam on the batch-mean loss, shuffled minibatches each epoch, one seed for every
-// random draw, and per-epoch metrics on the test (and validation) split. Reports through hooks
+// Training: Adam on the batch-mean loss, shuffled minibatches each epoch (binarized anew under
+// --binarize dynamic), the KL weight of the epoch (a warm-up), one seed for every random draw, and
+// per-epoch metrics on the test (and validation) split. Reports through hooks
 // and return values; the caller decides how to show progress.
 import * as tf from '@tensorflow/tfjs';
-import { TrainConfig } from './config';
-import { DIM_IMG, gatherRows, Split } from './data';
+import { klBetaAt, TrainConfig } from './config';
+import { binarizeInPlace, DIM_IMG, gatherRows, Split } from './data';
 import { evaluate, LossMetrics } from './evaluate';
 import { LossParts, vaeLoss } from './loss';
 import { Vae } from './model';
@@ -16,10 +17,12 @@ export interface StepInfo {
   step: number; // 1-based within the epoch
   steps: number; // steps per epoch
   loss: number;
+  klBeta: number; // the KL weight the step trained with
 }
 
 export interface EpochMetrics {
   epoch: number;
+  klBeta?: number; // the KL weight at the epoch's end, which its evaluation used (klBetaAt; absent in runs recorded before warm-ups)
   trainLoss: number; // mean over the epoch's minibatches (dropout on)
   trainRecon: number;
   trainKl: number;
@@ -108,9 +111,9 @@ export class Trainer {
     return Math.floor(this.data.train.n / this.config.batchSize);
   }
 
-  /** One Adam step on the clean batch `xBatch` (batchSize x 784); returns the batch's loss parts. */
-  step(xBatch: Float32Array): LossMetrics {
-    const { batchSize, addNoise, klBeta } = this.config;
+  /** One Adam step on the clean batch `xBatch` (batchSize x 784) with KL weight `klBeta`; returns the batch's loss parts. */
+  step(xBatch: Float32Array, klBeta = this.config.klBeta): LossMetrics {
+    const { batchSize, addNoise } = this.config;
     const vars = this.model.trainableVariables();
     const values = tf.tidy(() => {
       const x = tf.tensor2d(xBatch, [batchSize, DIM_IMG]);
@@ -137,7 +140,7 @@ export class Trainer {
     const start = Date.now();
     const epoch = this.epoch + 1;
     const steps = this.stepsPerEpoch;
-    const { batchSize } = this.config;
+    const { batchSize, binarize } = this.config;
     if (this.stepInEpoch === 0) {
       this.rng.shuffle(this.order);
       this.sums = { loss: 0, recon: 0, kl: 0 };
@@ -145,22 +148,26 @@ export class Trainer {
     const sums = this.sums;
     for (let s = this.stepInEpoch; s < steps; s++) {
       gatherRows(this.data.train, this.order.subarray(s * batchSize, (s + 1) * batchSize), this.batch);
-      const m = this.step(this.batch);
+      if (binarize === 'dynamic') binarizeInPlace(this.batch, this.rng); // a fresh draw of the batch's pixels
+      const klBeta = klBetaAt(this.config, epoch - 1 + s / steps); // rises step by step during a warm-up
+      const m = this.step(this.batch, klBeta);
       if (Number.isNaN(this.firstLoss)) this.firstLoss = m.loss;
       if (!Number.isFinite(m.loss) || m.loss > EXPLOSION_FACTOR * Math.max(1, this.firstLoss)) throw new DivergenceError(epoch, s + 1, m.loss, this.firstLoss);
       sums.loss += m.loss;
       sums.recon += m.recon;
       sums.kl += m.kl;
       this.stepInEpoch = s + 1;
-      hooks.onStep?.({ epoch, step: s + 1, steps, loss: m.loss });
+      hooks.onStep?.({ epoch, step: s + 1, steps, loss: m.loss, klBeta });
       await yieldToEventLoop();
       if (hooks.shouldStop?.() && s + 1 < steps) return null;
     }
     this.epoch = epoch;
     this.stepInEpoch = 0;
-    const evalOpts = { klBeta: this.config.klBeta, addNoise: this.config.addNoise, seed: this.config.seed };
+    const klBeta = klBetaAt(this.config, epoch);
+    const evalOpts = { klBeta, addNoise: this.config.addNoise, seed: this.config.seed };
     const metrics: EpochMetrics = {
       epoch,
+      klBeta,
       trainLoss: sums.loss / steps,
       trainRecon: sums.recon / steps,
       trainKl: sums.kl / steps,

@@ -20,7 +20,7 @@ async function child(index: number, concurrentRuns: number): Promise<number> {
   try {
     await initBackend();
     const config = configs[index];
-    const hooks = { onEpochEnd: (m: EpochMetrics) => void console.log(summaryLine(m, config.dimZ)) };
+    const hooks = { onEpochEnd: (m: EpochMetrics) => void console.log(summaryLine(m, config)) };
     const r = await trainOrLoad(dirOf(index), config, notebookData(setting), { hooks, isK: setting.isK, info: { concurrentRuns } });
     r.model.dispose();
     return 0;

@@ -20,7 +20,10 @@ const LOGITS = [0, 1e-7, -1e-5, 1e-3, -0.01, 0.1, 0.3, -0.4999, 0.4999, 0.5, 0.5
 
 /** The continuous Bernoulli's -log p(x | l) of single pixels, on the active backend (fused where it has the kernel). */
 function pixelNll(xs: number[], l: number): Float64Array {
-  return tf.tidy(() => Float64Array.from(reconstructionNll(tf.tensor2d(xs, [xs.length, 1]), tf.fill([xs.length, 1], l) as tf.Tensor2D, 'continuous_bernoulli').dataSync()));
+  const nll = tf.tidy(() => reconstructionNll(tf.tensor2d(xs, [xs.length, 1]), tf.fill([xs.length, 1], l) as tf.Tensor2D, 'continuous_bernoulli'));
+  const values = Float64Array.from(nll.dataSync());
+  nll.dispose();
+  return values;
 }
 
 const engines: [string, () => Promise<void>][] = [
@@ -52,7 +55,7 @@ describe.each(engines)('continuous Bernoulli, %s', (_, start) => {
       const logY = Math.max(lc - Math.log1p(Math.exp(lc)), Math.log(1e-8)), log1mY = Math.max(-Math.log1p(Math.exp(lc)), Math.log(1e-8));
       return -(x * logY + (1 - x) * log1mY) - logCReference(l);
     };
-    const grad = tf.grad((l: tf.Tensor) => tf.sum(reconstructionNll(tf.fill(l.shape, x) as tf.Tensor2D, l as tf.Tensor2D, 'continuous_bernoulli')));
+    const grad = tf.grad((l: tf.Tensor) => tf.sum(reconstructionNll(tf.fill(l.shape as [number, number], x) as tf.Tensor2D, l as tf.Tensor2D, 'continuous_bernoulli')));
     const logits = LOGITS.filter((l) => Math.abs(Math.abs(l) - LOGIT_CLIP) > 1e-2 && Math.abs(l) !== 0.5); // not at a kink
     const g = tf.tidy(() => Array.from(grad(tf.tensor2d([logits])).dataSync()));
     const h = 1e-5;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createVae, DivergenceError, evaluate, makeConfig, Mode, Trainer } from '../lib';
+import { binarizedData, createVae, DivergenceError, evaluate, makeConfig, Mnist, Mode, Trainer } from '../lib';
 import { smallMnist, useBackend } from './helpers';
 
 useBackend();
@@ -102,4 +102,87 @@ describe('training', () => {
       'batchSize 5000 is larger than the 1000 training images',
     );
   });
+
+  test('KL warm-up: beta rises linearly from 0 at the first step to KL_beta at the end of epoch KL_warmup, then stays', async () => {
+    const data = smallMnist(640, 200); // 10 steps an epoch
+    const config = cfg('vae', { klBeta: 0.5, klWarmup: 2, numEpochs: 3 });
+    const betas: number[] = [];
+    const { history } = await new Trainer(createVae(config, 1), config, data).fit({ onStep: (s) => void betas.push(s.klBeta) });
+    expect(betas.length).toBe(30);
+    betas.forEach((b, i) => expect(b).toBeCloseTo(Math.min(1, i / 20) * 0.5, 12));
+    expect(history.map((m) => m.klBeta)).toEqual([0.25, 0.5, 0.5]);
+    // Each epoch's evaluation weighs the KL with the beta in force at its end.
+    history.forEach((m) => expect(m.test.loss).toBeCloseTo(m.test.recon + m.klBeta! * m.test.kl, 3));
+  });
+
+  test('a warm-up of 0 trains with exactly KL_beta at every step: the same weights as the warm-up that ended before', async () => {
+    const data = smallMnist(640, 200);
+    const betas: number[] = [];
+    const config = cfg('vae', { klBeta: 0.3, numEpochs: 1 });
+    const model = createVae(config, 1);
+    const { history } = await new Trainer(model, config, data).fit({ onStep: (s) => void betas.push(s.klBeta) });
+    expect(new Set(betas)).toEqual(new Set([0.3]));
+    expect(history[0].klBeta).toBe(0.3);
+    // A warm-up changes training: the same seed with KL_warmup 1 ends elsewhere.
+    const warm = createVae({ ...config, klWarmup: 1 } as never, 1);
+    await new Trainer(warm, { ...config, klWarmup: 1 }, data).fit();
+    expect(Array.from(warm.decoder[0].w.dataSync())).not.toEqual(Array.from(model.decoder[0].w.dataSync()));
+  });
 });
+
+describe('binarized MNIST', () => {
+  const data = (): Mnist => ({ ...smallMnist(2000, 1000), binarized: undefined });
+  const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+  test('static: every split in {0, 1}, each pixel on with its intensity as probability, the same draw every time', () => {
+    const raw = data();
+    const bin = binarizedData(raw, 'static');
+    for (const split of ['train', 'validation', 'test'] as const) {
+      const b = bin[split].images, g = raw[split].images;
+      expect(b.every((v) => v === 0 || v === 1)).toBe(true);
+      const meanB = b.reduce((s, v) => s + v, 0) / b.length, meanG = g.reduce((s, v) => s + v, 0) / g.length;
+      expect(Math.abs(meanB - meanG)).toBeLessThan(0.002); // ~1.2M pixels: the binomial's sd is < 0.0005
+      // Black pixels stay black, white ones white.
+      expect(g.filter((v, i) => (v === 0 || v === 1) && b[i] !== v).length).toBe(0);
+    }
+    expect(same(binarizedData(raw, 'static').test.images, bin.test.images)).toBe(true); // a fixed seed
+    expect(raw.test.images.some((v) => v > 0 && v < 1)).toBe(true); // the data given is untouched
+    expect(binarizedData(bin, 'static')).toBe(bin);
+    expect(() => binarizedData(bin, 'dynamic')).toThrow("the images are already binarized (static): cannot binarize them as 'dynamic'");
+  });
+
+  test('dynamic: validation and test binarized as static ones, training images left grayscale for the trainer', () => {
+    const raw = data();
+    const dyn = binarizedData(raw, 'dynamic'), stat = binarizedData(raw, 'static');
+    expect(same(dyn.test.images, stat.test.images)).toBe(true);
+    expect(same(dyn.validation.images, stat.validation.images)).toBe(true);
+    expect(dyn.train).toBe(raw.train);
+    expect(binarizedData(raw, 'none')).toBe(raw);
+  });
+
+  test('dynamic: every training batch is a fresh binarization, the same ones for the same seed', async () => {
+    const raw = smallMnist(256, 100); // 2 steps an epoch at batch 128
+    const batches = async (seed: number) => {
+      const config = makeConfig({ nHidden: 8, dimZ: 2, numEpochs: 2, batchSize: 128, binarize: 'dynamic', seed });
+      const trainer = new Trainer(createVae(config, seed), config, binarizedData(raw, 'dynamic'));
+      const seen: Float32Array[] = [];
+      const step = trainer.step.bind(trainer);
+      trainer.step = (x, beta) => (seen.push(x.slice()), step(x, beta));
+      await trainer.fit();
+      return seen;
+    };
+    const a = await batches(1);
+    expect(a.length).toBe(4);
+    a.forEach((x) => expect(x.every((v) => v === 0 || v === 1)).toBe(true));
+    // Epoch 2's batches hold the same images as epoch 1's in another order, so compare sums of pixels per image set:
+    // the binarizations differ (a fresh draw), while their means follow the intensities.
+    const sum = (xs: Float32Array[]) => xs.reduce((s, x) => s + x.reduce((t, v) => t + v, 0), 0);
+    const gray = raw.train.images.reduce((s, v) => s + v, 0);
+    expect(Math.abs(sum(a.slice(0, 2)) - gray) / gray).toBeLessThan(0.01);
+    expect(sum(a.slice(0, 2))).not.toBe(sum(a.slice(2, 4)));
+    const again = await batches(1), other = await batches(2);
+    expect(again.every((x, i) => same(x, a[i]))).toBe(true);
+    expect(other.some((x, i) => !same(x, a[i]))).toBe(true);
+  });
+});
+
