@@ -151,7 +151,10 @@ async function trainInto(flags: Flags, log: (line: string) => void, resumed: Res
         'continue with the same command and --resume True');
       return 130;
     }
-    if (summary.isLogLikelihood) log(`test log p(x) >= ${summary.isLogLikelihood.value.toFixed(2)} (importance sampling, k = ${summary.isLogLikelihood.k})`);
+    if (summary.isLogLikelihood) {
+      log(`test −log p(x) <= ${(-summary.isLogLikelihood.value).toFixed(2)} nats = ${summary.bitsPerDim!.is!.toFixed(4)} bits/dim ` +
+        `(importance sampling, k = ${summary.isLogLikelihood.k}; ${summary.units})`);
+    }
     if (summary.activeUnits !== null) log(`active units: ${summary.activeUnits} of ${config.dimZ}`);
     if (run.explorer) {
       const ex = writeRunExplorer(out, model, data.test);

@@ -3,6 +3,7 @@
 // CSV and Markdown.
 import * as fs from 'fs';
 import * as path from 'path';
+import { bitsPerDim } from './likelihood';
 import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
 
 export interface RunRow {
@@ -10,7 +11,10 @@ export interface RunRow {
   mode: string;
   dimZ: number;
   klBeta: number;
+  klWarmup: number;
   addNoise: boolean;
+  likelihood: string; // bernoulli, continuous_bernoulli
+  binarize: string; // none, dynamic, static
   epochs: number;
   seed: number;
   testElbo: number; // the objective, recon + klBeta * KL (-ELBO when klBeta = 1), on the test set after the last epoch
@@ -18,6 +22,7 @@ export interface RunRow {
   kl: number;
   isNll: number | null; // -log p(x), importance-sampled (nats per image, lower is better)
   isK: number | null;
+  isBitsPerDim: number | null; // isNll in bits per dimension
   activeUnits: number | null;
   secondsPerEpoch: number;
 }
@@ -57,7 +62,10 @@ function readRunRow(name: string, dir: string): RunRow | null {
     mode: config.mode,
     dimZ: config.dimZ,
     klBeta: config.klBeta,
+    klWarmup: config.klWarmup,
     addNoise: config.addNoise,
+    likelihood: config.likelihood,
+    binarize: config.binarize,
     epochs: last.epoch,
     seed: config.seed,
     testElbo: last.test.loss,
@@ -65,26 +73,28 @@ function readRunRow(name: string, dir: string): RunRow | null {
     kl: last.test.kl,
     isNll: summary?.isLogLikelihood ? -summary.isLogLikelihood.value : null,
     isK: summary?.isLogLikelihood?.k ?? null,
+    isBitsPerDim: summary?.isLogLikelihood ? bitsPerDim(-summary.isLogLikelihood.value) : null,
     activeUnits: summary?.activeUnits ?? null,
     secondsPerEpoch: history.reduce((s, m) => s + m.seconds, 0) / history.length,
   };
 }
 
 const COLUMNS: [keyof RunRow, string][] = [
-  ['run', 'run'], ['mode', 'mode'], ['dimZ', 'dim_z'], ['klBeta', 'KL_beta'], ['addNoise', 'noise'], ['epochs', 'epochs'],
-  ['seed', 'seed'], ['testElbo', 'test loss (recon + β·KL)'], ['recon', 'reconstruction'], ['kl', 'KL'], ['isNll', '−log p(x) (IS)'],
-  ['isK', 'IS k'], ['activeUnits', 'active units'], ['secondsPerEpoch', 's/epoch'],
+  ['run', 'run'], ['mode', 'mode'], ['likelihood', 'likelihood'], ['binarize', 'binarize'], ['dimZ', 'dim_z'], ['klBeta', 'KL_beta'],
+  ['klWarmup', 'KL_warmup'], ['addNoise', 'noise'], ['epochs', 'epochs'], ['seed', 'seed'], ['testElbo', 'test loss (recon + β·KL)'],
+  ['recon', 'reconstruction'], ['kl', 'KL'], ['isNll', '−log p(x) (IS)'], ['isK', 'IS k'], ['isBitsPerDim', 'bits/dim (IS)'],
+  ['activeUnits', 'active units'], ['secondsPerEpoch', 's/epoch'],
 ];
 
-function cell(v: RunRow[keyof RunRow]): string {
+function cell(v: RunRow[keyof RunRow], key: keyof RunRow): string {
   if (v === null) return '';
-  if (typeof v === 'number' && !Number.isInteger(v)) return v.toFixed(2);
+  if (typeof v === 'number' && !Number.isInteger(v)) return v.toFixed(key === 'isBitsPerDim' ? 4 : 2);
   return String(v);
 }
 
 /** The table's header and cells as text ('' where a run has no value). */
 export function runsTable(rows: RunRow[]): { header: string[]; cells: string[][] } {
-  return { header: COLUMNS.map(([, h]) => h), cells: rows.map((r) => COLUMNS.map(([k]) => cell(r[k]))) };
+  return { header: COLUMNS.map(([, h]) => h), cells: rows.map((r) => COLUMNS.map(([k]) => cell(r[k], k))) };
 }
 
 export function runsToCsv(rows: RunRow[]): string {

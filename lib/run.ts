@@ -73,7 +73,7 @@ export function resumeConflicts(saved: VaeConfig, config: VaeConfig): (keyof Vae
 function writeSummaryOf(
   dir: string, model: Vae, data: Mnist, history: EpochMetrics[], isK: number, seed: number, finishedAt?: string,
 ): RunSummary {
-  const summary = { ...summarizeRun(model, data.test, history, isK, seed), ...(finishedAt ? { finishedAt } : {}) };
+  const summary = { ...summarizeRun(model, data.test, history, isK, seed, data.binarized), ...(finishedAt ? { finishedAt } : {}) };
   writeRunSummary(dir, summary);
   return summary;
 }

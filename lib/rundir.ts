@@ -105,7 +105,11 @@ export function readMetrics(dir: string, warn: (message: string) => void = (m) =
 export interface RunSummary {
   epochs: number;
   test: LossMetrics;
+  /** What the log-likelihoods are (likelihoodUnits): nats per image under this, summed over the 784 pixels. */
+  units?: string;
   isLogLikelihood: { k: number; value: number } | null; // null: not estimated (or vanilla_ae)
+  /** -ELBO (recon + KL, whatever the KL weight; no_encoder: recon, also a bound) and IS -log p(x) in bits per dimension (bitsPerDim); null where not defined. */
+  bitsPerDim?: { elbo: number | null; is: number | null };
   activeUnits: number | null; // null: the mode has no encoder
   secondsPerEpoch: number;
   finishedAt?: string; // ISO time the last epoch ended

@@ -2,19 +2,28 @@
 // log-likelihood, active units) beside the last epoch's test numbers, and the run's record in
 // words, as the command line and the notebooks print it.
 import { Split } from './data';
-import { activeUnits, importanceSampledLogLikelihood } from './likelihood';
+import { Binarize } from './config';
+import { activeUnits, bitsPerDim, importanceSampledLogLikelihood, likelihoodUnits } from './likelihood';
 import { Vae } from './model';
 import { RunInfo, RunSummary } from './rundir';
 import { EpochMetrics } from './train';
 
-/** Estimates IS log-likelihood and active units of a trained model and assembles its summary (no finishedAt: the caller knows when training ended). */
-export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], isK: number, seed = 0): RunSummary {
+/**
+ * Estimates IS log-likelihood and active units of a trained model and assembles its summary, in
+ * nats and bits/dim, labelled with what the numbers are (no finishedAt: the caller knows when
+ * training ended). `test` is the test split as the run saw it (binarized under --binarize).
+ */
+export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], isK: number, seed = 0, binarize: Binarize = 'none'): RunSummary {
   const last = history[history.length - 1];
   const mode = model.config.mode;
+  const t = last?.test ?? { loss: NaN, recon: NaN, kl: NaN };
+  const isLogLikelihood = isK > 0 && mode !== 'vanilla_ae' ? { k: isK, value: importanceSampledLogLikelihood(model, test, { k: isK, seed }) } : null;
   return {
     epochs: last?.epoch ?? 0,
-    test: last?.test ?? { loss: NaN, recon: NaN, kl: NaN },
-    isLogLikelihood: isK > 0 && mode !== 'vanilla_ae' ? { k: isK, value: importanceSampledLogLikelihood(model, test, { k: isK, seed }) } : null,
+    test: t,
+    units: likelihoodUnits({ likelihood: model.config.likelihood, binarize }),
+    isLogLikelihood,
+    bitsPerDim: { elbo: mode === 'vanilla_ae' ? null : bitsPerDim(t.recon + t.kl), is: isLogLikelihood && bitsPerDim(-isLogLikelihood.value) },
     // The last epoch measured them on the same model and test set (runs from before it did: measured here).
     activeUnits: mode === 'no_encoder' ? null : (last?.test.activeUnits ?? activeUnits(model, test).count),
     secondsPerEpoch: history.length ? history.reduce((s, m) => s + m.seconds, 0) / history.length : NaN,
@@ -23,11 +32,10 @@ export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], i
 
 const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'at an unrecorded time');
 
-
 /**
  * A finished run in two lines: when and how it was trained (epochs, images, s/epoch, engine,
- * runs sharing the machine) and its final test numbers: the objective and its parts, IS
- * -log p(x) (nats, lower is better) and active units.
+ * runs sharing the machine) and its final test numbers, labelled with what they are: the objective
+ * and its parts, IS -log p(x) (nats, lower is better; and bits/dim) and active units.
  */
 export function describeRun(info: RunInfo, summary: RunSummary): string {
   const c = info.config;
@@ -38,10 +46,12 @@ export function describeRun(info: RunInfo, summary: RunSummary): string {
   const objective = c.mode === 'vae'
     ? `${c.klBeta === 1 ? '−ELBO' : `recon + ${c.klBeta}·KL`} ${t.loss.toFixed(2)} (reconstruction ${t.recon.toFixed(2)}, KL ${t.kl.toFixed(2)})`
     : `reconstruction ${t.recon.toFixed(2)}`;
-  const is = summary.isLogLikelihood ? `; −log p(x) ${(-summary.isLogLikelihood.value).toFixed(2)} (IS, k = ${summary.isLogLikelihood.k})` : '';
+  const bits = summary.bitsPerDim?.is != null ? ` = ${summary.bitsPerDim.is.toFixed(4)} bits/dim` : '';
+  const is = summary.isLogLikelihood ? `; −log p(x) ${(-summary.isLogLikelihood.value).toFixed(2)}${bits} (IS, k = ${summary.isLogLikelihood.k})` : '';
   const au = summary.activeUnits !== null ? `; active units ${summary.activeUnits}/${c.dimZ}` : '';
+  const units = summary.units ? ` (nats per image, ${summary.units})` : '';
   return (
     `trained ${summary.finishedAt ? `until ${when(summary.finishedAt)}` : `from ${when(info.startedAt)}`}: ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'} on ${images}, ${summary.secondsPerEpoch.toFixed(1)} s/epoch${engine}${shared}\n` +
-    `test: ${objective}${is}${au}`
+    `test${units}: ${objective}${is}${au}`
   );
 }

@@ -45,7 +45,8 @@ describe('flags', () => {
     const { help } = parseFlags(['--help']) as { help: string };
     for (const flag of ['dim_z', 'results_path', 'add_noise', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'PRR',
       'PRR_n_img_x', 'PRR_n_img_y', 'PRR_resize_factor', 'PMLR', 'PMLR_n_img_x', 'PMLR_n_img_y', 'PMLR_resize_factor',
-      'PMLR_z_range', 'PMLR_n_samples', 'PMLR_grid', 'explorer', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
+      'PMLR_z_range', 'PMLR_n_samples', 'PMLR_grid', 'explorer', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'KL_warmup',
+      'likelihood', 'binarize', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
       expect(help).toContain(`--${flag} `);
     }
     expect(help).toMatch(/--PMLR_n_samples <int>\s+Number of samples[\s\S]*default: "5000"/);
@@ -78,6 +79,12 @@ describe('flags', () => {
     [['--backend', 'gpu'], "--backend must be one of node, wasm, cpu, got 'gpu'"],
     [['--PMLR_grid', 'normal'], "--PMLR_grid must be one of linear, gaussian, got 'normal'"],
     [['--PMLR_grid', ''], "--PMLR_grid must be one of linear, gaussian, got ''"],
+    [['--likelihood', 'gaussian'], "--likelihood must be one of bernoulli, continuous_bernoulli, got 'gaussian'"],
+    [['--likelihood', ''], "--likelihood must be one of bernoulli, continuous_bernoulli, got ''"],
+    [['--binarize', 'True'], "--binarize must be one of none, dynamic, static, got 'True'"],
+    [['--KL_warmup', '-1'], '--KL_warmup must be an integer in [0, 100000], got -1'],
+    [['--KL_warmup', '21'], '--KL_warmup must be at most the number of epochs (20), got 21'],
+    [['--KL_warmup', '5', '--num_epochs', '4'], '--KL_warmup must be at most the number of epochs (4), got 5'],
     [['--results_path', ''], "--results_path must be a directory path, got ''"],
     [['--data_dir', ''], "--data_dir must be a directory path, got ''"],
     [['--backend', ''], "--backend must be one of node, wasm, cpu, got ''"],
@@ -95,6 +102,7 @@ describe('flags', () => {
     ['PRR_n_img_y', 'int', 1, 100, false], ['PRR_resize_factor', 'float', 0, 10, true], ['PMLR_n_img_x', 'int', 1, 100, false],
     ['PMLR_n_img_y', 'int', 1, 100, false], ['PMLR_resize_factor', 'float', 0, 10, true], ['PMLR_z_range', 'float', 0, 100, true],
     ['PMLR_n_samples', 'int', 100, 10000, true], ['KL_beta', 'float', 0, 1000, false], ['IS_k', 'int', 0, 10000, false],
+    ['KL_warmup', 'int', 0, 100000, false],
     ['seed', 'int', 0, 2 ** 32 - 1, false],
   ];
   const BOOLEAN = ['add_noise', 'PRR', 'PMLR', 'vanilla_ae_mode', 'no_encoder_mode', 'resume', 'overwrite', 'explorer'];
@@ -117,7 +125,8 @@ describe('flags', () => {
 
   test.each(NUMERIC)('--%s accepts the ends of its range', (flag, kind, lo, hi, open) => {
     // The picture-size and memory limits are separate checks: keep the other sizes small.
-    const small = ['--n_hidden', '8', '--batch_size', '8', '--PRR_n_img_x', '1', '--PRR_n_img_y', '1', '--PMLR_n_img_x', '1', '--PMLR_n_img_y', '1'];
+    const small = ['--n_hidden', '8', '--batch_size', '8', '--PRR_n_img_x', '1', '--PRR_n_img_y', '1', '--PMLR_n_img_x', '1', '--PMLR_n_img_y', '1',
+      ...(flag === 'KL_warmup' ? ['--num_epochs', '100000'] : [])];
     for (const v of [open ? (kind === 'int' ? lo + 1 : lo + 1e-3) : lo, hi]) {
       expect(() => parseFlags([...small, `--${flag}`, String(v)])).not.toThrow();
     }
@@ -145,6 +154,8 @@ describe('command line process', () => {
     [['--dim_z', '-3'], 'error: --dim_z must be an integer in [1, 1024], got -3'],
     [['--data_dir', '/nonexistent/mnist'], 'error: --data_dir must be an existing directory, got /nonexistent/mnist'],
     [['--batch_size', '55001'], 'error: --batch_size must be at most the 55,000 training images, got 55001'],
+    [['--binarize', 'yes'], "error: --binarize must be one of none, dynamic, static, got 'yes'"],
+    [['--KL_warmup', '30'], 'error: --KL_warmup must be at most the number of epochs (20), got 30'],
   ])('%j: one line on stderr, exit code 2, no stack trace, results untouched', (argv, message) => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep');
@@ -265,9 +276,44 @@ describe('a short run', () => {
     expect(summary.activeUnits).toBeGreaterThanOrEqual(0);
     expect(summary.activeUnits).toBeLessThanOrEqual(2);
     expect(lines[0]).toMatch(/^engine: (node|wasm|cpu)\b/);
-    expect(lines).toContainEqual(expect.stringMatching(/^test log p\(x\) >= -\d+\.\d+ \(importance sampling, k = 5\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(
+      /^test −log p\(x\) <= \d+\.\d\d nats = 0\.\d{4} bits\/dim \(importance sampling, k = 5; Bernoulli on grayscale pixels \(not a density\)\)$/));
     const epochLines = lines.filter((l) => /^epoch \d+: L_tot [\d.]+ L_likelihood [\d.]+ L_divergence [\d.]+ \(test; active units \d\/2; /.test(l));
     expect(epochLines).toHaveLength(2);
     expect(epochLines[1]).toContain(`active units ${metrics[1].test.activeUnits}/2;`);
   });
+
+  test('continuous Bernoulli on grayscale pixels with a KL warm-up: a finite objective, labelled, and the KL weight in each epoch line', async () => {
+    const dir = tmp();
+    const flags = parse('--dim_z', '2', '--n_hidden', '16', '--batch_size', '1000', '--num_epochs', '2', '--KL_warmup', '2',
+      '--likelihood', 'continuous_bernoulli', '--PRR', 'False', '--explorer', 'False', '--IS_k', '5', '--results_path', dir);
+    const lines: string[] = [];
+    expect(await runMain(flags, (l) => lines.push(l))).toBe(0);
+    const metrics = readMetrics(dir);
+    expect(metrics.map((m) => m.klBeta)).toEqual([0.5, 1]);
+    for (const m of metrics) expect(Number.isFinite(m.test.loss) && Number.isFinite(m.test.recon)).toBe(true);
+    // A density on [0, 1]^784: smooth grayscale digits get a density far above 1, a negative "NLL".
+    expect(metrics[1].test.recon).toBeLessThan(0);
+    const summary = readRunSummary(dir)!;
+    expect(summary.units).toBe('continuous Bernoulli density on [0, 1]^784');
+    expect(Number.isFinite(summary.isLogLikelihood!.value)).toBe(true);
+    expect(summary.bitsPerDim!.is).toBeCloseTo(-summary.isLogLikelihood!.value / (784 * Math.LN2), 10);
+    const epochLines = lines.filter((l) => /^epoch \d: /.test(l) && l.includes('L_tot'));
+    expect(epochLines.map((l) => /KL weight ([\d.]+) \(warm-up\)/.exec(l)?.[1])).toEqual(['0.5', '1']);
+    expect(lines).toContainEqual(expect.stringMatching(/^test −log p\(x\) <= -?\d+\.\d\d nats = -?\d\.\d{4} bits\/dim \(importance sampling, k = 5; continuous Bernoulli density on \[0, 1\]\^784\)$/));
+  });
+
+  test('--binarize static: the model sees (and input.png shows) black and white pixels only; the run is named after it', async () => {
+    const flags = parse('--dim_z', '2', '--n_hidden', '16', '--batch_size', '1000', '--num_epochs', '1', '--binarize', 'static',
+      '--PRR_n_img_x', '3', '--PRR_n_img_y', '2', '--explorer', 'False', '--IS_k', '0');
+    expect(flags.run.resultsPath).toBe(path.join('results', 'vae_z2_h16_beta1_binstat_e1_b1000_lr0.001_s0'));
+    const dir = tmp();
+    expect(await runMain({ ...flags, run: { ...flags.run, resultsPath: dir } }, () => undefined)).toBe(0);
+    const png = PNG.sync.read(fs.readFileSync(path.join(dir, 'input.png')));
+    const levels = new Set<number>();
+    for (let i = 0; i < png.data.length; i += 4) levels.add(png.data[i]);
+    expect([...levels].sort((a, b) => a - b)).toEqual([0, 255]);
+    expect(readRunSummary(dir)!.units).toBe('Bernoulli, statically binarized MNIST');
+  });
 });
+

@@ -13,28 +13,36 @@ describe('comparison across runs', () => {
   test('reads every run directory into one row, as CSV and Markdown', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-'));
     const a = path.join(root, 'a_vae');
-    writeRunConfig(a, { config: makeConfig({ dimZ: 2, klBeta: 0.1, seed: 3 }) });
+    writeRunConfig(a, { config: makeConfig({ dimZ: 2, klBeta: 0.1, klWarmup: 1, seed: 3, likelihood: 'continuous_bernoulli', binarize: 'dynamic' }) });
     resetMetrics(a);
     appendMetrics(a, epoch(1, 150));
     appendMetrics(a, epoch(2, 140));
     writeRunSummary(a, { epochs: 2, test: { loss: 140, recon: 136, kl: 4 }, isLogLikelihood: { k: 50, value: -135.5 }, activeUnits: 2, secondsPerEpoch: 15 });
     const b = path.join(root, 'b_ae');
-    writeRunConfig(b, { config: makeConfig({ mode: 'vanilla_ae', addNoise: true }) });
+    // A run recorded before --likelihood, --binarize and --KL_warmup existed reads as trained with their defaults.
+    const { likelihood, binarize, klWarmup, ...older } = makeConfig({ mode: 'vanilla_ae', addNoise: true });
+    writeRunConfig(b, { config: older as never });
     resetMetrics(b);
     appendMetrics(b, epoch(1, 120));
     fs.mkdirSync(path.join(root, 'not_a_run'));
     const rows = collectRuns(root);
     expect(rows).toEqual([
-      { run: 'a_vae', mode: 'vae', dimZ: 2, klBeta: 0.1, addNoise: false, epochs: 2, seed: 3, testElbo: 140, recon: 136, kl: 4, isNll: 135.5, isK: 50, activeUnits: 2, secondsPerEpoch: 15 },
-      { run: 'b_ae', mode: 'vanilla_ae', dimZ: 20, klBeta: 1, addNoise: true, epochs: 1, seed: 0, testElbo: 120, recon: 116, kl: 4, isNll: null, isK: null, activeUnits: null, secondsPerEpoch: 10 },
+      {
+        run: 'a_vae', mode: 'vae', likelihood: 'continuous_bernoulli', binarize: 'dynamic', dimZ: 2, klBeta: 0.1, klWarmup: 1, addNoise: false, epochs: 2, seed: 3,
+        testElbo: 140, recon: 136, kl: 4, isNll: 135.5, isK: 50, isBitsPerDim: 135.5 / (784 * Math.LN2), activeUnits: 2, secondsPerEpoch: 15,
+      },
+      {
+        run: 'b_ae', mode: 'vanilla_ae', likelihood: 'bernoulli', binarize: 'none', dimZ: 20, klBeta: 1, klWarmup: 0, addNoise: true, epochs: 1, seed: 0,
+        testElbo: 120, recon: 116, kl: 4, isNll: null, isK: null, isBitsPerDim: null, activeUnits: null, secondsPerEpoch: 10,
+      },
     ]);
     const csv = runsToCsv(rows).split('\n');
-    expect(csv[0]).toBe('run,mode,dim_z,KL_beta,noise,epochs,seed,test loss (recon + β·KL),reconstruction,KL,−log p(x) (IS),IS k,active units,s/epoch');
-    expect(csv[1]).toBe('a_vae,vae,2,0.10,false,2,3,140,136,4,135.50,50,2,15');
-    expect(csv[2]).toBe('b_ae,vanilla_ae,20,1,true,1,0,120,116,4,,,,10');
+    expect(csv[0]).toBe('run,mode,likelihood,binarize,dim_z,KL_beta,KL_warmup,noise,epochs,seed,test loss (recon + β·KL),reconstruction,KL,−log p(x) (IS),IS k,bits/dim (IS),active units,s/epoch');
+    expect(csv[1]).toBe('a_vae,vae,continuous_bernoulli,dynamic,2,0.10,1,false,2,3,140,136,4,135.50,50,0.2493,2,15');
+    expect(csv[2]).toBe('b_ae,vanilla_ae,bernoulli,none,20,1,0,true,1,0,120,116,4,,,,,10');
     const md = runsToMarkdown(rows).split('\n');
-    expect(md[1]).toBe('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    expect(md[3]).toBe('| b_ae | vanilla_ae | 20 | 1 | true | 1 | 0 | 120 | 116 | 4 | – | – | – | 10 |');
+    expect(md[1]).toBe(`|${' --- |'.repeat(18)}`);
+    expect(md[3]).toBe('| b_ae | vanilla_ae | bernoulli | none | 20 | 1 | 0 | true | 1 | 0 | 120 | 116 | 4 | – | – | – | – | 10 |');
   });
 
   test('runs come in natural order: dim_z 2 before 5 before 10 and 20', () => {

@@ -14,8 +14,8 @@ const epoch = (e: number, test: number, validation?: number): EpochMetrics => ({
 });
 
 const row = (run: string, mode: string, kl: number, recon: number, klBeta = 1, seed = 1): RunRow => ({
-  run, mode, dimZ: 2, klBeta, addNoise: false, epochs: 5, seed, testElbo: recon + klBeta * kl, recon, kl,
-  isNll: null, isK: null, activeUnits: null, secondsPerEpoch: 20,
+  run, mode, likelihood: 'bernoulli', binarize: 'none', dimZ: 2, klBeta, klWarmup: 0, addNoise: false, epochs: 5, seed, testElbo: recon + klBeta * kl, recon, kl,
+  isNll: null, isK: null, isBitsPerDim: null, activeUnits: null, secondsPerEpoch: 20,
 });
 
 const shownInLegend = (data: Record<string, unknown>[]) => data.filter((t) => t.showlegend !== false).map((t) => t.name);

@@ -25,6 +25,9 @@ describe('trainOrLoad', () => {
     // log p(x) is at least the ELBO in expectation: within a few nats of -test loss, and finite.
     expect(summary.isLogLikelihood!.value).toBeGreaterThan(-summary.test.loss - 5);
     expect(summary.isLogLikelihood!.value).toBeLessThan(0);
+    expect(summary.units).toBe('Bernoulli on grayscale pixels (not a density)');
+    expect(summary.bitsPerDim!.elbo).toBeCloseTo((summary.test.recon + summary.test.kl) / (784 * Math.LN2), 10);
+    expect(summary.bitsPerDim!.is).toBeCloseTo(-summary.isLogLikelihood!.value / (784 * Math.LN2), 10);
     expect(summary.activeUnits).toBeGreaterThanOrEqual(1);
     expect(summary.activeUnits).toBeLessThanOrEqual(3);
     expect(Date.parse(summary.finishedAt!)).toBeGreaterThan(Date.now() - 60000);
@@ -34,8 +37,10 @@ describe('trainOrLoad', () => {
     expect(typeof info.nativeKernels).toBe('boolean');
     expect(describeRun(info, summary)).toMatch(new RegExp(
       `^trained until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC: 2 epochs on 640 training images, \\d+\\.\\d s/epoch, wasm( \\+ native kernels)?\\n` +
-      `test: −ELBO ${summary.test.loss.toFixed(2)} \\(reconstruction ${summary.test.recon.toFixed(2)}, KL ${summary.test.kl.toFixed(2)}\\); ` +
-      `−log p\\(x\\) ${(-summary.isLogLikelihood!.value).toFixed(2)} \\(IS, k = 3\\); active units ${summary.activeUnits}/3$`,
+      `test \\(nats per image, Bernoulli on grayscale pixels \\(not a density\\)\\): ` +
+      `−ELBO ${summary.test.loss.toFixed(2)} \\(reconstruction ${summary.test.recon.toFixed(2)}, KL ${summary.test.kl.toFixed(2)}\\); ` +
+      `−log p\\(x\\) ${(-summary.isLogLikelihood!.value).toFixed(2)} = ${(-summary.isLogLikelihood!.value / (784 * Math.LN2)).toFixed(4)} bits/dim \\(IS, k = 3\\); ` +
+      `active units ${summary.activeUnits}/3$`,
     ));
 
     const again = await trainOrLoad(dir, config, data, { isK: 3 });

@@ -31,6 +31,7 @@ describe('the sweep grid', () => {
     const values: Record<string, string> = {
       dim_z: '2,3', n_hidden: '8,16', learn_rate: '0.001,0.01', num_epochs: '1,2', batch_size: '64,128', add_noise: 'True,False',
       KL_beta: '1,0.5', seed: '0,1', vanilla_ae_mode: 'True,False', no_encoder_mode: 'False,True',
+      KL_warmup: '0,5', likelihood: 'bernoulli,continuous_bernoulli', binarize: 'none,dynamic',
     };
     const s = parseSweep([`--${flag}`, values[flag]], 1);
     expect(s.points).toHaveLength(2);
@@ -54,6 +55,8 @@ describe('the sweep grid', () => {
     [['--dim_z', '2', '--dim_z', '3'], '--dim_z is given twice: give it once, with a comma-separated list for several values'],
     [['--dim_z', '2,,5'], '--dim_z 2,,5: an empty value in the list'],
     [['--KL_beta', '1,-1'], '--KL_beta must be a number in [0, 1000], got -1 (in the grid point --KL_beta -1)'],
+    [['--KL_warmup', '5,30'], '--KL_warmup must be at most the number of epochs (20), got 30 (in the grid point --KL_warmup 30)'],
+    [['--likelihood', 'bernoulli,gaussian'], "--likelihood must be one of bernoulli, continuous_bernoulli, got 'gaussian' (in the grid point --likelihood gaussian)"],
     [['--dim_z', '2,20', '--PMLR', 'True'], '--dim_z must be 2 when --PMLR is True (the manifold is drawn in a 2-D latent space), got 20 (in the grid point --dim_z 20)'],
     [['--dim_z', 'two'], "--dim_z must be an integer, got 'two'"],
     [['--dimz', '2'], "unknown option '--dimz'"],
