@@ -110,6 +110,19 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// blasThreads(n): the threads OpenBLAS's products use from now on (n >= 1; 0 leaves them); returns
+// the number in force. One by default (lib/kernels/native.ts): large products (importance
+// sampling's thousands of rows) gain from more.
+napi_value BlasThreads(napi_env env, napi_callback_info info) {
+  Args args(env, info, 1, "blasThreads");
+  const int32_t n = args.i32(0);
+  if (!args.ok()) return nullptr;
+  if (n > 0) openblas_set_num_threads(n);
+  napi_value out;
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
 // adam(w, g, m, v, lr, beta1, beta2, c1, c2, eps): one Adam step in place, as tf.train.adam:
 // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= lr (m / c1) / (sqrt(v / c2) + eps),
 // with c1 = 1 - b1^t and c2 = 1 - b2^t.
@@ -298,7 +311,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_callback fn;
   } functions[] = {{"sgemm", Sgemm}, {"adam", Adam}, {"dense", Dense}, {"activationGrad", ActivationGrad},
                    {"bernoulliNll", BernoulliNll}, {"bernoulliNllGrad", BernoulliNllGrad},
-                   {"bernoulliFill", BernoulliFill}};
+                   {"bernoulliFill", BernoulliFill}, {"blasThreads", BlasThreads}};
   for (const auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activeUnits, createVae, evaluate, importanceSampledLogLikelihood, makeConfig, sliceSplit, Trainer } from '../lib';
+import { activeUnits, createVae, evaluate, fillNormal, importanceSampledLogLikelihood, makeConfig, reconstructionNll, Rng, sliceSplit, Trainer } from '../lib';
 import { smallMnist, useBackend } from './helpers';
 
 useBackend();
@@ -29,6 +29,31 @@ describe('importance-sampled log-likelihood', () => {
     expect(Math.abs(k1 - elbo)).toBeLessThan(1.5);
     expect(k50).toBeGreaterThan(k1 + 1);
     expect(k50).toBeLessThan(0);
+  });
+
+  test.each(['bernoulli', 'continuous_bernoulli'] as const)('k = 1 is log p(x|z) + log p(z) - log q(z|x) at z = mu + sigma eps, eps the seed\'s draws (%s)', (likelihood) => {
+    const model = createVae(makeConfig({ nHidden: 16, dimZ: 3, likelihood }), 2);
+    const test = sliceSplit(smallMnist(10, 6).test, 0, 6);
+    const eps = fillNormal(new Rng(4), new Float32Array(6 * 3)); // the draws the estimator makes, in its order
+    const x = tf.tensor2d(test.images, [6, 784]);
+    const { mu, sigma } = model.encode(x);
+    const m = mu.arraySync(), s = sigma.arraySync();
+    const z = m.map((row, i) => row.map((v, d) => v + s[i][d] * eps[i * 3 + d]));
+    const logPxz = reconstructionNll(x, model.decodeLogits(tf.tensor2d(z)), likelihood).arraySync().map((v) => -v);
+    const logN = (v: number[], mean: number[], sd: number[]) => v.reduce((a, vi, d) => a - 0.5 * ((vi - mean[d]) / sd[d]) ** 2 - Math.log(sd[d]) - 0.5 * Math.log(2 * Math.PI), 0);
+    const expected = z.reduce((a, zi, i) => a + logPxz[i] + logN(zi, [0, 0, 0], [1, 1, 1]) - logN(zi, m[i], s[i]), 0) / 6;
+    expect(importanceSampledLogLikelihood(model, test, { k: 1, seed: 4 })).toBeCloseTo(expected, 3);
+  });
+
+  test('the bound rises with k (1, 5, 50, 500), and does not depend on how images are batched', async () => {
+    const data = smallMnist(2000, 100);
+    const config = makeConfig({ nHidden: 64, dimZ: 4, batchSize: 64, numEpochs: 1 });
+    const model = createVae(config, 1);
+    await new Trainer(model, config, data).fit();
+    const bounds = [1, 5, 50, 500].map((k) => importanceSampledLogLikelihood(model, data.test, { k, seed: 1 }));
+    for (let i = 1; i < bounds.length; i++) expect(bounds[i]).toBeGreaterThan(bounds[i - 1]);
+    // 100 images x 50 samples in batches of 1, 7 and all images: the same draws, the same estimate.
+    for (const rowsPerBatch of [50, 350, 5000]) expect(importanceSampledLogLikelihood(model, data.test, { k: 50, seed: 1, rowsPerBatch })).toBeCloseTo(bounds[2], 3);
   });
 
   test('a vanilla autoencoder has no likelihood to estimate; k must be a positive integer', () => {

@@ -18,6 +18,8 @@ export interface NativeAddon {
   bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number, continuous: boolean): void;
   /** out[i] = value with probability p, else 0: mulberry32 draws from state[0], as Rng.next() < p. */
   bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number): void;
+  /** Sets the threads of OpenBLAS's products (n >= 1; 0 only reads); returns the number in force. */
+  blasThreads(n: number): number;
   blasConfig: string;
 }
 
@@ -66,4 +68,20 @@ export function loadNative(): NativeAddon | null {
 function fail(reason: string): null {
   whyNot = reason;
   return (cached = null);
+}
+
+/**
+ * Runs fn with OpenBLAS's products on `threads` threads (when the addon is in use), then restores
+ * what was in force. For large products only: the training step's are faster on one.
+ */
+export function withBlasThreads<T>(threads: number, fn: () => T): T {
+  const native = loadNative();
+  if (!native || threads <= 1) return fn();
+  const before = native.blasThreads(0);
+  native.blasThreads(threads);
+  try {
+    return fn();
+  } finally {
+    native.blasThreads(before);
+  }
 }
