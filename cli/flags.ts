@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { runName } from '../lib/run';
 import {
-  BINARIZATIONS, Binarize, ConfigError, DEFAULT_IS_K, defaultConfig, Likelihood, LIKELIHOODS, makeConfig, trainingBytes, VaeConfig,
+  BINARIZATIONS, Binarize, ConfigError, HiddenActivation, HIDDEN_ACTIVATIONS, DEFAULT_IS_K, defaultConfig, Likelihood, LIKELIHOODS, makeConfig, trainingBytes, VaeConfig,
 } from '../lib/config';
 
 export interface RunFlags {
@@ -89,6 +89,8 @@ const FLAGS: FlagSpec[] = [
   { flag: 'vanilla_ae_mode', kind: 'bool', default: 'False', help: 'Train a vanilla autoencoder: z = encoder mean, no KL term' },
   { flag: 'no_encoder_mode', kind: 'bool', default: 'False', help: 'Train the decoder alone from z ~ N(0, I), no KL term' },
   { flag: 'KL_beta', kind: 'float', default: String(D.klBeta), help: 'Weight of the KL divergence term' },
+  { flag: 'activation', kind: 'string', default: D.activation, help: `Hidden layers: ${HIDDEN_ACTIVATIONS.join(' or ')} (seed: ELU and tanh as the original; tanh: all tanh, as AEVB and Burda et al. 2016)` },
+  { flag: 'keep_prob', kind: 'float', default: String(D.keepProb), help: 'Dropout keep probability of the hidden layers while training (1: no dropout)' },
   { flag: 'KL_warmup', kind: 'int', default: String(D.klWarmup), help: 'Epochs over which the KL weight rises linearly from 0 to --KL_beta (0: none)' },
   { flag: 'likelihood', kind: 'string', default: D.likelihood, help: `p(x|z): ${LIKELIHOODS.join(' or ')} (normalised on [0, 1], Loaiza-Ganem & Cunningham 2019)` },
   { flag: 'binarize', kind: 'string', default: D.binarize, help: `Pixels: ${BINARIZATIONS.join(', ')} (dynamic: x ~ Bernoulli(pixel) for every training batch, test and validation binarized once; static: all once)` },
@@ -130,7 +132,7 @@ export function flagOf(key: keyof VaeConfig): string {
 /** Config fields and the flags that set them, to name the flag in errors. */
 const FLAG_OF: Partial<Record<keyof VaeConfig, string>> = {
   dimZ: 'dim_z', nHidden: 'n_hidden', learnRate: 'learn_rate', numEpochs: 'num_epochs', batchSize: 'batch_size',
-  addNoise: 'add_noise', klBeta: 'KL_beta', klWarmup: 'KL_warmup', likelihood: 'likelihood', binarize: 'binarize', seed: 'seed',
+  addNoise: 'add_noise', klBeta: 'KL_beta', klWarmup: 'KL_warmup', keepProb: 'keep_prob', activation: 'activation', likelihood: 'likelihood', binarize: 'binarize', seed: 'seed',
 };
 
 function program(): Command {
@@ -228,7 +230,7 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
     config = makeConfig({
       mode, dimZ: num('dim_z'), nHidden: num('n_hidden'), learnRate: num('learn_rate'), numEpochs: num('num_epochs'),
       batchSize: num('batch_size'), addNoise: bool('add_noise'), klBeta: num('KL_beta'), klWarmup: num('KL_warmup'),
-      likelihood: values.likelihood as Likelihood, binarize: values.binarize as Binarize, seed: num('seed'),
+      keepProb: num('keep_prob'), activation: values.activation as HiddenActivation, likelihood: values.likelihood as Likelihood, binarize: values.binarize as Binarize, seed: num('seed'),
     });
   } catch (e) {
     if (e instanceof ConfigError) throw new FlagError(`--${FLAG_OF[e.key] ?? e.key} must be ${e.allowed}, got ${typeof e.value === 'string' ? `'${e.value}'` : e.value}`);

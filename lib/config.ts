@@ -14,6 +14,13 @@ export type Likelihood = 'bernoulli' | 'continuous_bernoulli';
 export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'continuous_bernoulli'];
 
 /**
+ * The hidden layers' activations: `seed` (the seed's: encoder ELU then tanh, decoder tanh then ELU)
+ * or `tanh` (every hidden layer tanh: AEVB's Appendix C and Burda et al. 2016's MNIST models).
+ */
+export type HiddenActivation = 'seed' | 'tanh';
+export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['seed', 'tanh'];
+
+/**
  * The pixels the model sees: `none` (grayscale in [0, 1], the seed's), `dynamic` (x ~ Bernoulli(pixel)
  * drawn anew for every training batch; validation and test binarized once, the same for every run)
  * or `static` (every split binarized once, the same for every run).
@@ -27,7 +34,8 @@ export interface ModelConfig {
   dimImg: number; // 784 for MNIST
   dimZ: number; // --dim_z
   nHidden: number; // --n_hidden
-  keepProb: number; // dropout keep probability while training (the seed's 0.9)
+  keepProb: number; // --keep_prob: dropout keep probability while training (the seed's 0.9; 1: no dropout)
+  activation: HiddenActivation; // --activation: the hidden layers'
   likelihood: Likelihood; // --likelihood: p(x|z)
 }
 
@@ -51,6 +59,7 @@ export const defaultConfig: Readonly<VaeConfig> = Object.freeze({
   dimZ: 20,
   nHidden: 500,
   keepProb: 0.9,
+  activation: 'seed',
   likelihood: 'bernoulli',
   learnRate: 1e-3,
   numEpochs: 20,
@@ -115,6 +124,7 @@ const CHECKS: { [K in keyof VaeConfig]: [(v: unknown) => boolean, string] } = {
   dimZ: intIn(1, 1024),
   nHidden: intIn(1, 8192),
   keepProb: [(v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
+  activation: [(v) => HIDDEN_ACTIVATIONS.includes(v as HiddenActivation), `one of ${HIDDEN_ACTIVATIONS.join(', ')}`],
   likelihood: [(v) => LIKELIHOODS.includes(v as Likelihood), `one of ${LIKELIHOODS.join(', ')}`],
   learnRate: [(v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
   numEpochs: intIn(1, 100000),
@@ -160,9 +170,9 @@ export function validateConfig(config: VaeConfig): void {
  * Settings added after runs were saved: a configuration read from a checkpoint or config.json
  * that lacks them was trained with these values.
  */
-export const ADDED_SETTINGS: Partial<VaeConfig> = Object.freeze({ likelihood: 'bernoulli', klWarmup: 0, binarize: 'none' });
+export const ADDED_SETTINGS: Partial<VaeConfig> = Object.freeze({ activation: 'seed', likelihood: 'bernoulli', klWarmup: 0, binarize: 'none' });
 
 /** The model half of a configuration (what a checkpoint must rebuild). */
 export function modelConfigOf(c: ModelConfig): ModelConfig {
-  return { mode: c.mode, dimImg: c.dimImg, dimZ: c.dimZ, nHidden: c.nHidden, keepProb: c.keepProb, likelihood: c.likelihood };
+  return { mode: c.mode, dimImg: c.dimImg, dimZ: c.dimZ, nHidden: c.nHidden, keepProb: c.keepProb, activation: c.activation, likelihood: c.likelihood };
 }

@@ -9,7 +9,8 @@ import { DIM_IMG, Split } from './data';
 import { decodeLatents, encodeMeans, readAndDispose } from './evaluate';
 import { writeFileAtomic } from './files';
 import { escapeXml } from './images';
-import { Vae } from './model';
+import { ModelConfig } from './config';
+import { hiddenActivations, Vae } from './model';
 import { standardNormal } from './random';
 import { Rng } from './rng';
 import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
@@ -98,7 +99,7 @@ export interface ExplorerMeta {
   interpolationSteps: number;
   maxPixelError: number; // measured: page decoder vs library decoder, max |Δ| over `errorSamples` points
   errorSamples: number;
-  layers: { fanIn: number; fanOut: number; activation: 'tanh' | 'elu' | 'sigmoid'; weights: WeightFormat }[];
+  layers: { fanIn: number; fanOut: number; activation: PageActivation; weights: WeightFormat }[];
   segments: Record<string, Segment>;
 }
 
@@ -132,11 +133,17 @@ export interface Explorer {
 }
 
 const ERROR_SAMPLES = 500;
-const ACTIVATIONS = ['tanh', 'elu', 'sigmoid'] as const; // the decoder's layers (lib/model.ts decodeLogits, then the Bernoulli means)
+/** What the page applies after each decoder layer: the hidden layers' activations, then the means of p(x|z) (sigmoid: Bernoulli; cb_mean: continuous Bernoulli). */
+type PageActivation = 'tanh' | 'elu' | 'sigmoid' | 'cb_mean';
+
+function pageActivations(c: ModelConfig): PageActivation[] {
+  return [...(hiddenActivations(c.activation).decoder as PageActivation[]), c.likelihood === 'continuous_bernoulli' ? 'cb_mean' : 'sigmoid'];
+}
 
 /** The explorer page of a model, and what it measured of itself. */
 export function buildExplorer({ model, test, title, description, klPerDim }: ExplorerInput): Explorer {
   const { dimZ, mode } = model.config;
+  const activations = pageActivations(model.config);
   const parts: Record<string, Part> = {};
   const layers = model.decoder.map((l, i) => {
     const [fanIn, fanOut] = l.w.shape;
@@ -150,7 +157,7 @@ export function buildExplorer({ model, test, title, description, klPerDim }: Exp
       parts[`w${i}`] = weights === 'float16' ? float16Bits(w) : w;
     }
     parts[`b${i}`] = Float32Array.from(l.b.dataSync());
-    return { fanIn, fanOut, activation: ACTIVATIONS[i], weights };
+    return { fanIn, fanOut, activation: activations[i], weights };
   });
   let codes: Float32Array | null = null;
   if (mode !== 'no_encoder') {

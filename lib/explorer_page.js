@@ -62,9 +62,17 @@
     return { layers: layers, codes: codes, labels: labels };
   }
 
+  /** The continuous Bernoulli's mean from a logit clipped as the library's (lib/model.ts continuousBernoulliMeans). */
+  function cbMean(l) {
+    var c = Math.max(-18.420680733952366, Math.min(18.420680733952366, l));
+    if (Math.abs(c) < 0.5) return 0.5 + c * (1 / 12 + c * c * (-1 / 720 + c * c / 30240));
+    return 1 / (1 - Math.exp(-c)) - 1 / c;
+  }
+
   /**
-   * decode(z) -> the 784 Bernoulli means p(x|z) (a buffer reused by the next call): dense layers
-   * act(h W + b), the output through the sigmoid clipped to [1e-8, 1 - 1e-8] as the library's.
+   * decode(z) -> the 784 means of p(x|z) (a buffer reused by the next call): dense layers
+   * act(h W + b), the output through the sigmoid clipped to [1e-8, 1 - 1e-8] as the library's
+   * (Bernoulli), or the continuous Bernoulli's mean (cb_mean).
    */
   function createDecoder(layers) {
     var buffers = layers.map(function (l) { return new Float32Array(l.fanOut); });
@@ -83,7 +91,7 @@
         else if (l.activation === 'elu') for (var e = 0; e < n; e++) out[e] = out[e] > 0 ? out[e] : Math.exp(out[e]) - 1;
         else if (l.activation === 'sigmoid') {
           for (var g = 0; g < n; g++) out[g] = Math.min(1 - 1e-8, Math.max(1e-8, 1 / (1 + Math.exp(-out[g]))));
-        }
+        } else if (l.activation === 'cb_mean') for (var c = 0; c < n; c++) out[c] = cbMean(out[c]);
         x = out;
       }
       return x;

@@ -1,8 +1,8 @@
-// The seed's model: a Gaussian MLP encoder q(z|x) and a Bernoulli MLP decoder p(x|z)
-// (AEVB, Appendix C), in three modes: `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of
+// The seed's model: a Gaussian MLP encoder q(z|x) and a Bernoulli (or continuous Bernoulli) MLP
+// decoder p(x|z) (AEVB, Appendix C), with the seed's or all-tanh hidden layers, in three modes: `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of
 // data files, losses or training; encoder and decoder are usable on their own.
 import * as tf from '@tensorflow/tfjs';
-import { Likelihood, ModelConfig } from './config';
+import { HiddenActivation, Likelihood, ModelConfig } from './config';
 import { LOGIT_CLIP } from './loss';
 import { Activation, fusedDense, hasFusedKernels } from './kernels/wasm_fused';
 import { bernoulliMask, standardNormal } from './random';
@@ -92,19 +92,28 @@ function dense(x: tf.Tensor2D, layer: Dense, activation: Activation, keep = 1, r
   return mask ? tf.mul(h, mask) : h;
 }
 
+/** The activations of the two hidden layers of the encoder and of the decoder. */
+export function hiddenActivations(a: HiddenActivation): { encoder: Activation[]; decoder: Activation[] } {
+  return a === 'tanh' ? { encoder: ['tanh', 'tanh'], decoder: ['tanh', 'tanh'] } : { encoder: ['elu', 'tanh'], decoder: ['tanh', 'elu'] };
+}
+
 export class Vae {
+  private readonly act: { encoder: Activation[]; decoder: Activation[] };
+
   constructor(
     readonly config: ModelConfig,
-    readonly encoder: Dense[], // 784 -> n_hidden (ELU) -> n_hidden (tanh) -> 2 dim_z
-    readonly decoder: Dense[], // dim_z -> n_hidden (tanh) -> n_hidden (ELU) -> 784 (sigmoid)
-  ) {}
+    readonly encoder: Dense[], // 784 -> n_hidden (ELU; tanh) -> n_hidden (tanh) -> 2 dim_z
+    readonly decoder: Dense[], // dim_z -> n_hidden (tanh) -> n_hidden (ELU; tanh) -> 784 (logits of p(x|z))
+  ) {
+    this.act = hiddenActivations(config.activation);
+  }
 
   /** q(z|x) = N(mu, sigma^2): mean unconstrained, sigma = 1e-6 + softplus (the seed's). */
   encode(x: tf.Tensor2D, rng?: Rng): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
     const [l0, l1, lo] = this.encoder;
     const keep = this.config.keepProb;
-    const h0 = dense(x, l0, 'elu', keep, rng);
-    const h1 = dense(h0, l1, 'tanh', keep, rng);
+    const h0 = dense(x, l0, this.act.encoder[0], keep, rng);
+    const h1 = dense(h0, l1, this.act.encoder[1], keep, rng);
     const params = dense(h1, lo, 'linear');
     const dimZ = this.config.dimZ;
     const mu = tf.slice(params, [0, 0], [-1, dimZ]);
@@ -119,8 +128,8 @@ export class Vae {
   decodeLogits(z: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
     const [l0, l1, lo] = this.decoder;
     const keep = this.config.keepProb;
-    const h0 = dense(z, l0, 'tanh', keep, rng);
-    const h1 = dense(h0, l1, 'elu', keep, rng);
+    const h0 = dense(z, l0, this.act.decoder[0], keep, rng);
+    const h1 = dense(h0, l1, this.act.decoder[1], keep, rng);
     return dense(h1, lo, 'linear');
   }
 

@@ -3,7 +3,7 @@
 // line and the notebooks both train through here; `runName` names a run's directory.
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_IS_K, VaeConfig } from './config';
+import { DEFAULT_IS_K, defaultConfig, VaeConfig } from './config';
 import { currentEngine } from './backend';
 import { CheckpointError, CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { binarizedData, Mnist } from './data';
@@ -18,13 +18,14 @@ import { EpochMetrics, Trainer, TrainerState, TrainHooks } from './train';
 
 /**
  * A short directory name that spells out a configuration; settings at their defaults that runs
- * were named without (the likelihood, the binarization, the warm-up) add nothing, so names stay.
+ * were named without (activation, dropout, likelihood, binarization, warm-up) add nothing, so names stay.
  */
 export function runName(c: VaeConfig): string {
   const likelihood = c.likelihood === 'continuous_bernoulli' ? '_cb' : '';
   const data = c.binarize === 'none' ? '' : `_bin${c.binarize === 'dynamic' ? 'dyn' : 'stat'}`;
   const warmup = c.klWarmup ? `_warm${c.klWarmup}` : '';
-  return `${c.mode}_z${c.dimZ}_h${c.nHidden}_beta${c.klBeta}${warmup}${c.addNoise ? '_noise' : ''}${likelihood}${data}` +
+  const net = `${c.activation === 'tanh' ? '_tanh' : ''}${c.keepProb === defaultConfig.keepProb ? '' : `_keep${c.keepProb}`}`;
+  return `${c.mode}_z${c.dimZ}_h${c.nHidden}${net}_beta${c.klBeta}${warmup}${c.addNoise ? '_noise' : ''}${likelihood}${data}` +
     `_e${c.numEpochs}_b${c.batchSize}_lr${c.learnRate}_s${c.seed}`;
 }
 

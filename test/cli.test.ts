@@ -46,7 +46,7 @@ describe('flags', () => {
     for (const flag of ['dim_z', 'results_path', 'add_noise', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'PRR',
       'PRR_n_img_x', 'PRR_n_img_y', 'PRR_resize_factor', 'PMLR', 'PMLR_n_img_x', 'PMLR_n_img_y', 'PMLR_resize_factor',
       'PMLR_z_range', 'PMLR_n_samples', 'PMLR_grid', 'explorer', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'KL_warmup',
-      'likelihood', 'binarize', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
+      'likelihood', 'binarize', 'activation', 'keep_prob', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
       expect(help).toContain(`--${flag} `);
     }
     expect(help).toMatch(/--PMLR_n_samples <int>\s+Number of samples[\s\S]*default: "5000"/);
@@ -82,6 +82,7 @@ describe('flags', () => {
     [['--likelihood', 'gaussian'], "--likelihood must be one of bernoulli, continuous_bernoulli, got 'gaussian'"],
     [['--likelihood', ''], "--likelihood must be one of bernoulli, continuous_bernoulli, got ''"],
     [['--binarize', 'True'], "--binarize must be one of none, dynamic, static, got 'True'"],
+    [['--activation', 'relu'], "--activation must be one of seed, tanh, got 'relu'"],
     [['--KL_warmup', '-1'], '--KL_warmup must be an integer in [0, 100000], got -1'],
     [['--KL_warmup', '21'], '--KL_warmup must be at most the number of epochs (20), got 21'],
     [['--KL_warmup', '5', '--num_epochs', '4'], '--KL_warmup must be at most the number of epochs (4), got 5'],
@@ -102,7 +103,7 @@ describe('flags', () => {
     ['PRR_n_img_y', 'int', 1, 100, false], ['PRR_resize_factor', 'float', 0, 10, true], ['PMLR_n_img_x', 'int', 1, 100, false],
     ['PMLR_n_img_y', 'int', 1, 100, false], ['PMLR_resize_factor', 'float', 0, 10, true], ['PMLR_z_range', 'float', 0, 100, true],
     ['PMLR_n_samples', 'int', 100, 10000, true], ['KL_beta', 'float', 0, 1000, false], ['IS_k', 'int', 0, 10000, false],
-    ['KL_warmup', 'int', 0, 100000, false],
+    ['KL_warmup', 'int', 0, 100000, false], ['keep_prob', 'float', 0, 1, true],
     ['seed', 'int', 0, 2 ** 32 - 1, false],
   ];
   const BOOLEAN = ['add_noise', 'PRR', 'PMLR', 'vanilla_ae_mode', 'no_encoder_mode', 'resume', 'overwrite', 'explorer'];

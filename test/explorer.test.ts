@@ -104,6 +104,22 @@ describe('the explorer page', () => {
     expect(html).not.toMatch(/\b(src|href)="?(https?:)?\/\//); // nothing fetched
   });
 
+  test('an all-tanh continuous Bernoulli model: the page applies tanh twice and draws the continuous Bernoulli\'s means', async () => {
+    const config = makeConfig({ dimZ: 3, nHidden: 64, activation: 'tanh', likelihood: 'continuous_bernoulli', numEpochs: 1 });
+    const model = createVae(config, 3);
+    await new Trainer(model, config, smallMnist(2000, 100)).fit();
+    const { html, meta } = buildExplorer({ model, test: smallMnist(10, 300).test, title: 't', description: 'd' });
+    expect(meta.layers.map((l) => l.activation)).toEqual(['tanh', 'tanh', 'cb_mean']);
+    const p = pageModel(html);
+    expect(meta.maxPixelError).toBeLessThanOrEqual(BOUND);
+    const prior = readAndDispose(standardNormal([100, 3], new Rng(2)));
+    expect(maxDiff(model, p.decode, prior)).toBeLessThanOrEqual(BOUND);
+    // The continuous Bernoulli's means stay inside (0.054, 0.946): a background pixel is not black.
+    const digit = p.decode(prior.subarray(0, 3));
+    expect(Math.min(...digit)).toBeGreaterThan(0.05);
+    model.dispose();
+  });
+
   test('a run without an encoder: no codes, the bound measured at draws from the prior', () => {
     const model = createVae(makeConfig({ mode: 'no_encoder', dimZ: 3, nHidden: 64 }), 2);
     const { html, meta } = buildExplorer({ model, test: smallMnist(10, 50).test, title: 't', description: 'd' });

@@ -78,4 +78,27 @@ describe('model', () => {
     const m = createVae(small('vae'), 0);
     expect(m.decode(tf.zeros([7, 3]) as tf.Tensor2D).shape).toEqual([7, 784]);
   });
+
+  test('--activation tanh: every hidden layer is tanh (AEVB, Burda et al.), the seed\'s layers are ELU/tanh', () => {
+    const z = [[0.3, -1.2]];
+    const logitsOf = (activation: 'seed' | 'tanh') => {
+      const m = createVae(makeConfig({ dimZ: 2, nHidden: 6, keepProb: 1, activation }), 5);
+      const got = Array.from(m.decodeLogits(tf.tensor2d(z)).dataSync());
+      // By hand, in float64: act1(act0(z W0 + b0) W1 + b1) W2 + b2.
+      const dense = (x: number[], i: number) => {
+        const w = m.decoder[i].w.arraySync() as number[][], b = Array.from(m.decoder[i].b.dataSync());
+        return b.map((bj, j) => x.reduce((s, xi, k) => s + xi * w[k][j], bj));
+      };
+      const elu = (v: number) => (v > 0 ? v : Math.expm1(v));
+      const [a0, a1] = activation === 'tanh' ? [Math.tanh, Math.tanh] : [Math.tanh, elu];
+      const want = dense(dense(dense(z[0], 0).map(a0), 1).map(a1), 2);
+      m.dispose();
+      return { got, want };
+    };
+    for (const a of ['seed', 'tanh'] as const) {
+      const { got, want } = logitsOf(a);
+      got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+    }
+  });
 });
+
