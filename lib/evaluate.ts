@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
 import { klPerDimension, vaeLoss } from './loss';
-import { likelihoodMeans, Vae } from './model';
+import { bernoulliMeans, likelihoodMeans, Vae } from './model';
 import { saltAndPepper } from './noise';
 import { standardNormal } from './random';
 import { Rng } from './rng';
@@ -124,6 +124,15 @@ export function encodeMeans(model: Vae, images: Float32Array): Float32Array {
 /** p(x|z) means for latent points z (n x dimZ, row-major): the decoder alone, as for the manifold. */
 export function decodeLatents(model: Vae, z: Float32Array): Float32Array {
   return mapRows(z, model.config.dimZ, DIM_IMG, (zb) => model.decode(zb));
+}
+
+/**
+ * The decoder's parameter lambda = sigmoid(logits) at latent points z, clipped as the seed's: the
+ * mean of p(x|z) under the Bernoulli, but not under the continuous Bernoulli (decodeLatents gives
+ * the means, whatever the likelihood).
+ */
+export function decodeLambdas(model: Vae, z: Float32Array): Float32Array {
+  return mapRows(z, model.config.dimZ, DIM_IMG, (zb) => bernoulliMeans(model.decodeLogits(zb)));
 }
 
 /** Reconstructions of `images` as the mode defines them (z sampled with `seed` in vae mode). */

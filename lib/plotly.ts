@@ -262,3 +262,47 @@ export function klHeatmapFigure(history: EpochMetrics[], title = 'KL per latent 
     },
   };
 }
+
+/**
+ * Each run's test KL per latent dimension, largest first: how many dimensions carry information and
+ * how much. A tail at 0 is posterior collapse (those dimensions are the prior whatever the image).
+ */
+export function klSpectrumFigure(runs: { name: string; klPerDim: number[] }[], title = 'KL per latent dimension, largest first (test set)'): PlotlyFigure {
+  return {
+    data: runs.map((r, i) => ({
+      type: 'scatter', mode: 'lines+markers', name: r.name, x: r.klPerDim.map((_, d) => d + 1), y: [...r.klPerDim].sort((a, b) => b - a).map(round2),
+      line: { color: DIGIT_COLORS[i % DIGIT_COLORS.length], width: 2 }, marker: { size: 5 },
+      hovertemplate: `${r.name}<br>dimension ranked %{x}: KL %{y:.2f} nats<extra></extra>`,
+    })),
+    layout: {
+      title: { text: title }, width: WIDTH, height: 420,
+      xaxis: { title: { text: 'latent dimensions, ranked by KL' } },
+      yaxis: { title: { text: 'KL (nats per image)' }, rangemode: 'tozero' },
+      margin: { l: 60, r: 20, t: 50, b: 50 },
+    },
+  };
+}
+
+/**
+ * The importance-sampled bound as k grows, for each model: −log p(x) at k minus its value at the
+ * largest k (0 there), so that models whose likelihoods are in different units share one axis; k
+ * on a log axis. The bound tightens as k grows (Burda et al. 2016, Theorem 1): the curves fall.
+ */
+export function isBoundFigure(models: { name: string; k: number[]; nll: number[] }[], title = 'importance-sampled −log p(x) as k grows (test images)'): PlotlyFigure {
+  return {
+    data: models.map((m, i) => {
+      const last = m.nll[m.nll.length - 1];
+      return {
+        type: 'scatter', mode: 'lines+markers', name: m.name, x: m.k, y: m.nll.map((v) => round2(v - last)), customdata: m.nll.map(round2),
+        line: { color: DIGIT_COLORS[i % DIGIT_COLORS.length], width: 2 }, marker: { size: 7 },
+        hovertemplate: `${m.name}<br>k = %{x}: −log p(x) %{customdata:.2f} nats (%{y:.2f} above k = ${m.k[m.k.length - 1]})<extra></extra>`,
+      };
+    }),
+    layout: {
+      title: { text: title }, width: WIDTH, height: 420,
+      xaxis: { title: { text: 'importance samples k' }, type: 'log', tickvals: models[0]?.k },
+      yaxis: { title: { text: `nats above the largest k's estimate` }, rangemode: 'tozero' },
+      margin: { l: 60, r: 20, t: 50, b: 50 },
+    },
+  };
+}

@@ -4,6 +4,9 @@
 import * as path from 'path';
 import { loadMnist, makeConfig, Mnist, Setting, SettingName, SETTINGS, sliceSplit, VaeConfig } from '../lib/index';
 
+/** Epochs of notebook 07's KL warm-up: half the full setting's runs (at most the run's epochs in any setting). */
+const WARMUP = 10;
+
 /** Every configuration a notebook trains (beyond the setting's epochs), each once. */
 export const NOTEBOOK_RUNS: readonly Partial<VaeConfig>[] = [
   ...[1, 2].map((seed) => ({ dimZ: 2, seed })), // 01, 02 (seed 1), 03 (β 1), 04 (dim_z 2), 06
@@ -12,6 +15,10 @@ export const NOTEBOOK_RUNS: readonly Partial<VaeConfig>[] = [
   ...[0.3, 0.1, 0.01].map((klBeta) => ({ dimZ: 2, klBeta, seed: 1 })), // 03
   ...[5, 10, 20].map((dimZ) => ({ dimZ, seed: 1 })), // 04
   { dimZ: 20, addNoise: true, seed: 1 }, // 05
+  { dimZ: 20, likelihood: 'continuous_bernoulli', seed: 1 }, // 07 (and dim_z 20 above: the Bernoulli on grayscale)
+  { dimZ: 20, binarize: 'dynamic', seed: 1 }, // 07
+  ...[20, 50].map((dimZ) => ({ dimZ, klWarmup: WARMUP, seed: 1 })), // 07
+  { dimZ: 50, seed: 1 }, // 07
 ];
 
 /**
@@ -23,9 +30,12 @@ export function chooseSetting(requested: SettingName = 'full'): Setting {
   return SETTINGS[process.env.VAE_NB_QUICK === '1' ? 'reduced' : requested];
 }
 
-/** A notebook run's configuration: the defaults, the setting's epochs, then `overrides`. */
+/**
+ * A notebook run's configuration: the defaults, the setting's epochs, then `overrides`; a KL
+ * warm-up longer than the setting's runs (the reduced setting's single epoch) spans the whole run.
+ */
 export function notebookConfig(overrides: Partial<VaeConfig>, setting: Setting): VaeConfig {
-  return makeConfig({ numEpochs: setting.numEpochs, ...overrides });
+  return makeConfig({ numEpochs: setting.numEpochs, ...overrides, klWarmup: Math.min(overrides.klWarmup ?? 0, setting.numEpochs) });
 }
 
 /**

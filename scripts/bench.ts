@@ -28,12 +28,12 @@ interface WorkerResult {
   peakRssMb: number;
 }
 
-async function worker(backend: string): Promise<void> {
+async function worker(backend: string, likelihood: 'bernoulli' | 'continuous_bernoulli' = 'bernoulli'): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const lib = await import('../lib');
   await lib.initBackend(backend);
   const data = lib.loadMnist();
-  const config = lib.makeConfig({ dimZ: DIM_Z, nHidden: N_HIDDEN, batchSize: BATCH });
+  const config = lib.makeConfig({ dimZ: DIM_Z, nHidden: N_HIDDEN, batchSize: BATCH, likelihood });
   const model = lib.createVae(config, 1);
   const trainer = new lib.Trainer(model, config, data);
   const steps = STEPS[backend];
@@ -70,10 +70,15 @@ async function worker(backend: string): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-/** What is timed: each backend, and wasm once more without the native addon when it is built. */
-const VARIANTS: { backend: string; label: string; env: NodeJS.ProcessEnv }[] = [
+/**
+ * What is timed: each backend, and wasm once more without the native addon when it is built; and
+ * the continuous Bernoulli's step on wasm, its rounds alternating with the Bernoulli's (the ratio of
+ * the two is what matters, so both see the same machine).
+ */
+const VARIANTS: { backend: string; label: string; env: NodeJS.ProcessEnv; likelihood?: 'continuous_bernoulli' }[] = [
   { backend: 'node', label: 'node', env: {} },
   { backend: 'wasm', label: 'wasm', env: {} },
+  { backend: 'wasm', label: 'wasm, cont. Bernoulli', env: {}, likelihood: 'continuous_bernoulli' },
   { backend: 'wasm', label: 'wasm, 2 BLAS threads', env: { OPENBLAS_NUM_THREADS: '2' } },
   { backend: 'wasm', label: 'wasm, VAE_NATIVE=0', env: { VAE_NATIVE: '0' } },
   { backend: 'cpu', label: 'cpu', env: {} },
@@ -118,16 +123,20 @@ function main(): void {
   if (!torchOk) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch)');
 
   const rows: string[] = [];
-  for (const { backend, label, env } of VARIANTS) {
+  for (const { backend, label, env, likelihood } of VARIANTS) {
     const addon = rows.some((r) => r.includes('OpenBLAS'));
     if ((env.VAE_NATIVE === '0' || env.OPENBLAS_NUM_THREADS) && !addon) continue; // no addon: already timed, no BLAS
     const ours: WorkerResult[] = [];
     const torch: number[][] = []; // per peer setting
+    const ratios: number[] = []; // continuous Bernoulli / Bernoulli, round by round
     for (let r = 0; r < (backend === 'cpu' ? 1 : ROUNDS); r++) {
-      const line = runChild([tsNode, '--transpile-only', __filename, '--worker', backend], env);
+      const line = runChild([tsNode, '--transpile-only', __filename, '--worker', backend, ...(likelihood ? [likelihood] : [])], env);
       if (!line) break;
       ours.push(JSON.parse(line));
-      if (torchOk && backend !== 'cpu') {
+      if (likelihood) {
+        const bernoulli = runChild([tsNode, '--transpile-only', __filename, '--worker', backend], env);
+        if (bernoulli) ratios.push(ours[ours.length - 1].msPerStep / (JSON.parse(bernoulli) as WorkerResult).msPerStep);
+      } else if (torchOk && backend !== 'cpu') {
         for (const [i, env] of PEER_SETTINGS.map((p) => p.env).entries()) {
           const peer = runChild([python, path.join(__dirname, 'peer_pytorch.py'), '--data', dataDir, '--steps', '150'], env);
           if (peer) (torch[i] ??= []).push(JSON.parse(peer).ms_per_step);
@@ -148,6 +157,7 @@ function main(): void {
       `${(ms * STEPS_PER_EPOCH / 1000 + evalS).toFixed(1).padStart(6)} s/epoch (eval ${evalS.toFixed(2)} s)  ` +
       `${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s (plain matMul ${o.matMulGflops.toFixed(1)})  ` +
       `peak RSS ${Math.round(Math.max(...ours.map((x) => x.peakRssMb)))} MB` +
+      (ratios.length ? `  | ${median(ratios).toFixed(2)}x the Bernoulli step (rounds alternating: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : '') +
       (peers.length
         ? `  | PyTorch ${peers.map((p) => `${p.label} ${p.ms.toFixed(1)}`).join(', ')} ms/step; ratio ours/PyTorch's best ${(ms / best).toFixed(2)}`
         : '');
@@ -157,7 +167,7 @@ function main(): void {
 }
 
 if (process.argv[2] === '--worker') {
-  worker(process.argv[3]).catch((e) => {
+  worker(process.argv[3], process.argv[4] as 'continuous_bernoulli' | undefined).catch((e) => {
     console.error(e);
     process.exit(1);
   });

@@ -4,9 +4,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { makeConfig, runName, SETTINGS } from '../lib';
+import { runName, SETTINGS } from '../lib';
 import { findChromium } from '../lib/plotly_static';
-import { NOTEBOOK_RUNS } from '../notebooks/settings';
+import { NOTEBOOK_RUNS, notebookConfig } from '../notebooks/settings';
 
 const ROOT = path.join(__dirname, '..');
 const notebooks = fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
@@ -27,7 +27,7 @@ interface Output {
   test('there is one notebook per experiment', () => {
     expect(notebooks).toEqual([
       '01_latent_space_vae_vs_ae.ipynb', '02_no_encoder.ipynb', '03_kl_beta.ipynb',
-      '04_reproduce.ipynb', '05_denoising.ipynb', '06_learned_manifold.ipynb',
+      '04_reproduce.ipynb', '05_denoising.ipynb', '06_learned_manifold.ipynb', '07_likelihoods.ipynb',
     ]);
   });
 
@@ -61,7 +61,7 @@ interface Output {
   }, 600000);
 
   test('the notebooks trained exactly the runs of the one list (notebooks/settings.ts)', () => {
-    const expected = NOTEBOOK_RUNS.map((o) => runName(makeConfig({ numEpochs: SETTINGS.reduced.numEpochs, ...o }))).sort();
+    const expected = NOTEBOOK_RUNS.map((o) => runName(notebookConfig(o, SETTINGS.reduced))).sort();
     expect(fs.readdirSync(path.join(results, 'notebooks-reduced')).sort()).toEqual(expected);
   });
 });
