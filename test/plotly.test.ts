@@ -1,6 +1,6 @@
 // The notebooks' Plotly figures are plain specs: checked here for what they plot and how they read.
 import {
-  DIGIT_COLORS, EpochMetrics, klHeatmapFigure, latentRange, latentScatterFigure, lossCurvesFigure, rateDistortionFigure, RunRow, trainingCurvesFigure, WIDTH,
+  DIGIT_COLORS, EpochMetrics, isBoundFigure, klHeatmapFigure, klSpectrumFigure, latentRange, latentScatterFigure, lossCurvesFigure, rateDistortionFigure, RunRow, trainingCurvesFigure, WIDTH,
 } from '../lib';
 
 const epoch = (e: number, test: number, validation?: number): EpochMetrics => ({
@@ -125,4 +125,17 @@ describe('Plotly figures', () => {
     expect(JSON.stringify(fig.layout.title)).toContain('after epoch 2: 2 of 3 units active, KL 4.30 nats in all');
     expect(() => klHeatmapFigure([epoch(1, 100)])).toThrow('no epoch records test.klPerDim');
   });
+
+  test('KL spectrum: each run\'s dimensions ranked by KL, largest first, one trace per run', () => {
+    const fig = klSpectrumFigure([{ name: 'a', klPerDim: [0.1, 3.456, 0, 1] }, { name: 'b', klPerDim: [2, 2] }]);
+    expect(fig.data.map((d) => [d.name, d.x, d.y])).toEqual([['a', [1, 2, 3, 4], [3.46, 1, 0.1, 0]], ['b', [1, 2], [2, 2]]]);
+  });
+
+  test('IS bound: each model\'s estimates as nats above its largest k\'s, on a log k axis; the estimates in the hover', () => {
+    const fig = isBoundFigure([{ name: 'm', k: [1, 50, 5000], nll: [100, 95.5, 94.25] }, { name: 'cb', k: [1, 50, 5000], nll: [-1400, -1410, -1412] }]);
+    expect(fig.data.map((d) => d.y)).toEqual([[5.75, 1.25, 0], [12, 2, 0]]);
+    expect(fig.data[1].customdata).toEqual([-1400, -1410, -1412]);
+    expect(fig.layout.xaxis).toMatchObject({ type: 'log', tickvals: [1, 50, 5000] });
+  });
 });
+
