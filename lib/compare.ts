@@ -3,7 +3,7 @@
 // CSV and Markdown.
 import * as fs from 'fs';
 import * as path from 'path';
-import { bitsPerDim } from './likelihood';
+import { bitsPerDim } from './units';
 import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
 
 export interface RunRow {

@@ -24,6 +24,7 @@ export * from './optimizer';
 export { loadNative } from './kernels/native';
 export { hasFusedKernels } from './kernels/wasm_fused';
 export * from './likelihood';
+export * from './units';
 export * from './compare';
 export * from './plotly';
 export * from './plotly_static';

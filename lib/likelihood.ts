@@ -2,7 +2,6 @@
 // eq. 8: log p(x) >= log 1/k sum_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), tight as k grows)
 // and the number of active latent units (Burda et al. 2016, section 5.2: Cov_x(E_q[z_d]) > 0.01).
 import * as tf from '@tensorflow/tfjs';
-import { Binarize, Likelihood } from './config';
 import { DIM_IMG, Split } from './data';
 import { ACTIVE_UNIT_THRESHOLD, activeUnitCount, encodeMeans, varianceFromSums } from './evaluate';
 import { withBlasThreads } from './kernels/native';
@@ -11,26 +10,6 @@ import { Vae } from './model';
 import { standardNormal } from './random';
 import { Rng } from './rng';
 
-
-/**
- * Nats per image (summed over the 784 pixels, averaged over images: the seed's and PyTorch's
- * example's convention) as bits per dimension: nats / (784 ln 2), the unit of the density-model
- * literature. Keras's default binary cross-entropy is a per-pixel mean: multiply it by 784 first.
- */
-export function bitsPerDim(natsPerImage: number): number {
-  return natsPerImage / (DIM_IMG * Math.LN2);
-}
-
-/**
- * What a run's log-likelihoods are, in words: a probability of binary pixels (Bernoulli on
- * binarized data), the seed's Bernoulli "likelihood" of grayscale pixels (not a density on [0, 1]:
- * comparable only with the same convention), or a density on [0, 1]^784 (continuous Bernoulli).
- */
-export function likelihoodUnits(c: { likelihood: Likelihood; binarize: Binarize }): string {
-  const binarized = c.binarize === 'none' ? '' : `${c.binarize === 'dynamic' ? 'dynamically' : 'statically'} binarized`;
-  if (c.likelihood === 'continuous_bernoulli') return `continuous Bernoulli density on [0, 1]^784${binarized && `, ${binarized} pixels`}`;
-  return binarized ? `Bernoulli, ${binarized} MNIST` : 'Bernoulli on grayscale pixels (not a density)';
-}
 
 export interface IsOptions {
   k: number; // importance samples per image

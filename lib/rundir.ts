@@ -6,6 +6,7 @@ import * as path from 'path';
 import { ADDED_SETTINGS, VaeConfig } from './config';
 import { LossMetrics } from './evaluate';
 import { writeFileAtomic } from './files';
+import { runUnits } from './units';
 import { EpochMetrics } from './train';
 
 export const RUN_FILES = {
@@ -119,9 +120,12 @@ export function writeRunSummary(dir: string, summary: RunSummary): void {
   writeFileAtomic(path.join(dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
 }
 
+/** summary.json; one written before units and bits/dim were recorded gets them, derived from its numbers and config.json. */
 export function readRunSummary(dir: string): RunSummary | null {
   const file = path.join(dir, RUN_FILES.summary);
-  return fs.existsSync(file) ? readJson<RunSummary>(file) : null;
+  if (!fs.existsSync(file)) return null;
+  const summary = readJson<RunSummary>(file);
+  return summary.units !== undefined ? summary : { ...summary, ...runUnits(readRunConfig(dir).config, summary.test, summary.isLogLikelihood) };
 }
 
 /** Files a run directory holds that a run wrote, by name: its records and, through `pictures`, its images. */

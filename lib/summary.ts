@@ -3,9 +3,10 @@
 // words, as the command line and the notebooks print it.
 import { Split } from './data';
 import { Binarize } from './config';
-import { activeUnits, bitsPerDim, importanceSampledLogLikelihood, likelihoodUnits } from './likelihood';
+import { activeUnits, importanceSampledLogLikelihood } from './likelihood';
 import { Vae } from './model';
 import { RunInfo, RunSummary } from './rundir';
+import { runUnits } from './units';
 import { EpochMetrics } from './train';
 
 /**
@@ -18,12 +19,13 @@ export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], i
   const mode = model.config.mode;
   const t = last?.test ?? { loss: NaN, recon: NaN, kl: NaN };
   const isLogLikelihood = isK > 0 && mode !== 'vanilla_ae' ? { k: isK, value: importanceSampledLogLikelihood(model, test, { k: isK, seed }) } : null;
+  const { units, bitsPerDim } = runUnits({ ...model.config, binarize }, t, isLogLikelihood);
   return {
     epochs: last?.epoch ?? 0,
     test: t,
-    units: likelihoodUnits({ likelihood: model.config.likelihood, binarize }),
+    units,
     isLogLikelihood,
-    bitsPerDim: { elbo: mode === 'vanilla_ae' ? null : bitsPerDim(t.recon + t.kl), is: isLogLikelihood && bitsPerDim(-isLogLikelihood.value) },
+    bitsPerDim,
     // The last epoch measured them on the same model and test set (runs from before it did: measured here).
     activeUnits: mode === 'no_encoder' ? null : (last?.test.activeUnits ?? activeUnits(model, test).count),
     secondsPerEpoch: history.length ? history.reduce((s, m) => s + m.seconds, 0) / history.length : NaN,

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  appendMetrics, collectRuns, DamagedRunError, EpochMetrics, makeConfig, readMetrics, resetMetrics, runsToCsv, runsToMarkdown, writeRunConfig, writeRunSummary,
+  appendMetrics, collectRuns, DamagedRunError, EpochMetrics, makeConfig, readMetrics, readRunSummary, resetMetrics, runsToCsv, runsToMarkdown, writeRunConfig, writeRunSummary,
 } from '../lib';
 
 const epoch = (e: number, loss: number): EpochMetrics => ({
@@ -40,6 +40,11 @@ describe('comparison across runs', () => {
     expect(csv[0]).toBe('run,mode,likelihood,binarize,dim_z,KL_beta,KL_warmup,noise,epochs,seed,test loss (recon + β·KL),reconstruction,KL,−log p(x) (IS),IS k,bits/dim (IS),active units,s/epoch');
     expect(csv[1]).toBe('a_vae,vae,continuous_bernoulli,dynamic,2,0.10,1,false,2,3,140,136,4,135.50,50,0.2493,2,15');
     expect(csv[2]).toBe('b_ae,vanilla_ae,bernoulli,none,20,1,0,true,1,0,120,116,4,,,,,10');
+    // Its summary.json predates units and bits/dim: read, it has them, derived from its numbers and its configuration.
+    expect(readRunSummary(a)).toMatchObject({
+      units: 'continuous Bernoulli density on [0, 1]^784, dynamically binarized pixels',
+      bitsPerDim: { elbo: 140 / (784 * Math.LN2), is: 135.5 / (784 * Math.LN2) },
+    });
     const md = runsToMarkdown(rows).split('\n');
     expect(md[1]).toBe(`|${' --- |'.repeat(18)}`);
     expect(md[3]).toBe('| b_ae | vanilla_ae | bernoulli | none | 20 | 1 | 0 | true | 1 | 0 | 120 | 116 | 4 | – | – | – | – | 10 |');
