@@ -80,26 +80,30 @@ const BETA_SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'cross', 'x'
  * the reconstruction term, the distortion, both on the test set; -ELBO is their sum, so lines of
  * equal -ELBO run at 45 degrees. Colour: dim_z; marker: β; open marker: noisy inputs. One legend
  * entry per configuration (its seeds pooled); hover shows each run. Runs of the other modes have
- * no posterior, hence no rate, and are left out.
+ * no posterior, hence no rate, and are left out; so are runs whose distortion is in other units
+ * than the seed's (another likelihood, binarized pixels), which the subtitle counts.
  */
 export function rateDistortionFigure(rows: RunRow[], title = 'VAE runs on the rate–distortion plane (test set)'): PlotlyFigure {
-  const vae = rows.filter((r) => r.mode === 'vae');
+  const vaes = rows.filter((r) => r.mode === 'vae');
+  const vae = vaes.filter((r) => r.likelihood === 'bernoulli' && r.binarize === 'none');
+  const others = vaes.length - vae.length;
   const dims = [...new Set(vae.map((r) => r.dimZ))].sort((a, b) => a - b);
   const betas = [...new Set(vae.map((r) => r.klBeta))].sort((a, b) => b - a);
-  const key = (r: RunRow) => `${r.dimZ}|${r.klBeta}|${r.addNoise}`;
+  const key = (r: RunRow) => `${r.dimZ}|${r.klBeta}|${r.addNoise}|${r.klWarmup}`;
   const groups = [...new Set(vae.map(key))].map((k) => vae.filter((r) => key(r) === k));
   groups.sort((a, b) => a[0].dimZ - b[0].dimZ || b[0].klBeta - a[0].klBeta || Number(a[0].addNoise) - Number(b[0].addNoise));
   const data = groups.map((rs) => {
     const r0 = rs[0];
     const symbol = BETA_SYMBOLS[betas.indexOf(r0.klBeta) % BETA_SYMBOLS.length] + (r0.addNoise ? '-open' : '');
+    const what = `dim_z ${r0.dimZ}, β ${r0.klBeta}${r0.klWarmup ? ` (warm-up ${r0.klWarmup})` : ''}${r0.addNoise ? ', noisy inputs' : ''}`;
     return {
       type: 'scatter',
       mode: 'markers',
-      name: `dim_z ${r0.dimZ}, β ${r0.klBeta}${r0.addNoise ? ', noisy inputs' : ''}${rs.length > 1 ? ` (${rs.length} seeds)` : ''}`,
+      name: `${what}${rs.length > 1 ? ` (${rs.length} seeds)` : ''}`,
       x: rs.map((r) => round2(r.kl)),
       y: rs.map((r) => round2(r.recon)),
       customdata: rs.map((r) => [r.seed, r.epochs, round2(r.recon + r.kl)]),
-      hovertemplate: `dim_z ${r0.dimZ}, β ${r0.klBeta}${r0.addNoise ? ', noisy inputs' : ''}, seed %{customdata[0]}, %{customdata[1]} epochs<br>` +
+      hovertemplate: `${what}, seed %{customdata[0]}, %{customdata[1]} epochs<br>` +
         'KL %{x:.2f} + reconstruction %{y:.2f} = −ELBO %{customdata[2]:.2f}<extra></extra>',
       marker: { color: DIGIT_COLORS[dims.indexOf(r0.dimZ) % DIGIT_COLORS.length], symbol, size: 11, line: { width: 2 } },
     };
@@ -107,7 +111,7 @@ export function rateDistortionFigure(rows: RunRow[], title = 'VAE runs on the ra
   return {
     data,
     layout: {
-      title: { text: title },
+      title: { text: others ? `${title}<br><sup>Bernoulli on grayscale pixels; ${others} run${others === 1 ? '' : 's'} in other units (see the table) left out</sup>` : title },
       width: WIDTH,
       height: 460,
       xaxis: { title: { text: 'rate: KL(q(z|x) ‖ p(z)) (nats)' }, rangemode: 'tozero' },

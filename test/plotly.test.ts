@@ -66,6 +66,16 @@ describe('Plotly figures', () => {
     expect(marker(0).symbol).not.toBe(marker(1).symbol); // marker: β
     expect(marker(3).symbol).toBe(`${marker(2).symbol}-open`); // open: noise
     expect(String(fig.data[0].hovertemplate)).toContain('%{y:.2f}');
+    expect(JSON.stringify(fig.layout.title)).not.toContain('left out');
+  });
+
+  test('rate-distortion: runs measured in other units (continuous Bernoulli, binarized pixels) are left out and counted; a warm-up is its own configuration', () => {
+    const fig = rateDistortionFigure([
+      row('v1', 'vae', 5, 140), { ...row('w', 'vae', 6, 138), klWarmup: 10 }, { ...row('cb', 'vae', 25, -1400), likelihood: 'continuous_bernoulli' },
+      { ...row('bin', 'vae', 25, 80), binarize: 'dynamic' },
+    ]);
+    expect(fig.data.map((t) => t.name)).toEqual(['dim_z 2, β 1', 'dim_z 2, β 1 (warm-up 10)']);
+    expect(JSON.stringify(fig.layout.title)).toContain('Bernoulli on grayscale pixels; 2 runs in other units (see the table) left out');
   });
 
   test('latent scatter: one trace per digit and panel, legend toggles a digit in every panel, coordinates rounded', () => {
