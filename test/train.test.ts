@@ -115,7 +115,7 @@ describe('training', () => {
     history.forEach((m) => expect(m.test.loss).toBeCloseTo(m.test.recon + m.klBeta! * m.test.kl, 3));
   });
 
-  test('a warm-up of 0 trains with exactly KL_beta at every step: the same weights as the warm-up that ended before', async () => {
+  test('a warm-up of 0 trains with exactly KL_beta at every step; a warm-up of 1 epoch ends elsewhere', async () => {
     const data = smallMnist(640, 200);
     const betas: number[] = [];
     const config = cfg('vae', { klBeta: 0.3, numEpochs: 1 });
