@@ -10,7 +10,6 @@ import { Vae } from './model';
 import { standardNormal } from './random';
 import { Rng } from './rng';
 
-
 export interface IsOptions {
   k: number; // importance samples per image
   seed?: number;

@@ -1,6 +1,7 @@
 // The seed's model: a Gaussian MLP encoder q(z|x) and a Bernoulli (or continuous Bernoulli) MLP
-// decoder p(x|z) (AEVB, Appendix C), with the seed's or all-tanh hidden layers, in three modes: `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of
-// data files, losses or training; encoder and decoder are usable on their own.
+// decoder p(x|z) (AEVB, Appendix C), with the seed's or all-tanh hidden layers, in three modes:
+// `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of data files, training or its loss (only the
+// clip of logits the loss shares); encoder and decoder are usable on their own.
 import * as tf from '@tensorflow/tfjs';
 import { HiddenActivation, Likelihood, ModelConfig } from './config';
 import { LOGIT_CLIP } from './loss';

@@ -1,6 +1,6 @@
 // Training: Adam on the batch-mean loss, shuffled minibatches each epoch (binarized anew under
-// --binarize dynamic), the KL weight of the epoch (a warm-up), one seed for every random draw, and
-// per-epoch metrics on the test (and validation) split. Reports through hooks
+// --binarize dynamic), the KL weight of each step (rising during a warm-up), one seed for every
+// random draw, and per-epoch metrics on the test (and validation) split. Reports through hooks
 // and return values; the caller decides how to show progress.
 import * as tf from '@tensorflow/tfjs';
 import { klBetaAt, TrainConfig } from './config';
