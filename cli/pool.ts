@@ -37,7 +37,7 @@ export interface PoolOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const EPOCH_LINE = /^epoch (\d+): L_tot ([\d.]+|NaN|Infinity)/;
+const EPOCH_LINE = /^epoch (\d+): L_tot (-?[\d.]+|NaN|-?Infinity)/; // a density's loss can be negative
 
 /**
  * A run's process: `command` = [script, ...args] under ts-node, from the project root, with the

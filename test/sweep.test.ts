@@ -91,6 +91,8 @@ ${body}\n`);
     const ok = script(dir, 'ok', 'process.exit(0);');
     const bad = script(dir, 'bad', "console.error('error: --KL_beta must be a number in [0, 1000], got -1'); process.exit(2);");
     const crash = script(dir, 'crash', "process.kill(process.pid, 'SIGKILL');");
+    // A continuous Bernoulli run's loss is a density's: negative.
+    const density = script(dir, 'density', "console.log('epoch 2: L_tot -1827.64 L_likelihood -1871.20 L_divergence 43.57 (test)'); process.exit(0);");
     const flaky = script(dir, 'flaky', `if (fs.readFileSync(${JSON.stringify(path.join(dir, 'flaky.attempts'))}, 'utf8').length < 2) process.kill(process.pid, 'SIGKILL'); process.exit(0);`);
     const { lines, out } = sink();
     const status = await runPool([
@@ -99,10 +101,12 @@ ${body}\n`);
       { name: 'bad', epochs: 1, command: () => [bad] },
       { name: 'crash', epochs: 1, command: () => [crash] },
       { name: 'flaky', epochs: 1, command: () => [flaky] },
+      { name: 'density', epochs: 2, command: () => [density] },
     ], { workers: 2, out });
     expect(status.map((s) => [s.name, s.state, s.attempts])).toEqual([
-      ['ok', 'done', 1], ['earlier', 'skipped', 0], ['bad', 'failed', 1], ['crash', 'failed', 3], ['flaky', 'done', 2],
+      ['ok', 'done', 1], ['earlier', 'skipped', 0], ['bad', 'failed', 1], ['crash', 'failed', 3], ['flaky', 'done', 2], ['density', 'done', 1],
     ]);
+    expect(status[5]).toMatchObject({ epoch: 2, loss: -1827.64 });
     expect(status[2].reason).toBe('--KL_beta must be a number in [0, 1000], got -1');
     expect(status[3].reason).toBe('crashed 3 times, the last by SIGKILL');
     expect([attempts(dir, 'bad'), attempts(dir, 'crash'), attempts(dir, 'flaky')]).toEqual([1, 3, 2]);
