@@ -130,6 +130,24 @@ describe('training', () => {
   });
 });
 
+test('a warm-up of 0 trains as the step did before warm-ups (its KL weight left to the configuration\'s): the same weights, bit for bit', async () => {
+  const data = smallMnist(640, 200);
+  const config = cfg('vae', { klBeta: 0.3, numEpochs: 2 });
+  const warmup0 = createVae(config, 1);
+  await new Trainer(warmup0, config, data).fit();
+  const before = createVae(config, 1);
+  const trainer = new Trainer(before, config, data);
+  const step = trainer.step.bind(trainer);
+  trainer.step = (x) => step(x); // no KL weight passed: the step's default, config.klBeta
+  await trainer.fit();
+  const bytes = (m: typeof before) => Buffer.concat(m.variables().map((v) => {
+    const a = v.dataSync() as Float32Array;
+    return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  }));
+  expect(bytes(warmup0).length).toBe(4 * before.variables().reduce((n, v) => n + v.size, 0));
+  expect(bytes(warmup0).equals(bytes(before))).toBe(true);
+});
+
 describe('binarized MNIST', () => {
   const data = (): Mnist => ({ ...smallMnist(2000, 1000), binarized: undefined });
   const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
