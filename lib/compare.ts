@@ -3,7 +3,6 @@
 // CSV and Markdown.
 import * as fs from 'fs';
 import * as path from 'path';
-import { bitsPerDim } from './units';
 import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
 
 export interface RunRow {
@@ -73,7 +72,7 @@ function readRunRow(name: string, dir: string): RunRow | null {
     kl: last.test.kl,
     isNll: summary?.isLogLikelihood ? -summary.isLogLikelihood.value : null,
     isK: summary?.isLogLikelihood?.k ?? null,
-    isBitsPerDim: summary?.isLogLikelihood ? bitsPerDim(-summary.isLogLikelihood.value) : null,
+    isBitsPerDim: summary?.bitsPerDim?.is ?? null, // readRunSummary's, derived for summaries older than it
     activeUnits: summary?.activeUnits ?? null,
     secondsPerEpoch: history.reduce((s, m) => s + m.seconds, 0) / history.length,
   };
