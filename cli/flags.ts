@@ -1,8 +1,9 @@
 // The original run_main.py's flags, same names and defaults (plus the fork's modes and KL_beta,
-// plus --seed, --data_dir, --backend), parsed into the library's configuration. Bad values are a
+// plus --seed, --data_dir, --backend, --threads), parsed into the library's configuration. Bad values are a
 // FlagError naming the flag, the value and what is allowed.
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from '../lib/backend';
+import { MAX_THREADS, threadsProblem } from '../lib/kernels/native';
 import { PMLR_GRIDS, PmlrGrid } from '../lib/figures';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,6 +18,7 @@ export interface RunFlags {
   overwrite: boolean;
   dataDir?: string;
   backend?: string;
+  threads?: number; // the native kernels' threads (absent: $VAE_THREADS, else the machine's cores)
   prr: boolean;
   prrNImgX: number;
   prrNImgY: number;
@@ -101,6 +103,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'resume', kind: 'bool', default: 'False', help: 'Continue the run in --results_path from its checkpoint up to --num_epochs (same settings otherwise)' },
   { flag: 'overwrite', kind: 'bool', default: 'False', help: 'Replace the run already in --results_path (only the files a run writes are removed)' },
   { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },
+  { flag: 'threads', kind: 'int', default: undefined, help: `Threads the native kernels split each step over, 1 to ${MAX_THREADS} (default: $VAE_THREADS, else the machine's cores)` },
 ];
 
 /** The ranges of the flags that are not configuration fields (those are in lib/config.ts): [lo, hi, lo excluded]. */
@@ -223,6 +226,8 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
   if (bool('PMLR')) check(num('dim_z') === 2, 'dim_z', num('dim_z'), '2 when --PMLR is True (the manifold is drawn in a 2-D latent space)');
   check(PMLR_GRIDS.includes(values.PMLR_grid as PmlrGrid), 'PMLR_grid', `'${values.PMLR_grid}'`, `one of ${PMLR_GRIDS.join(', ')}`);
   if (values.backend !== undefined) check(BACKENDS.includes(values.backend as never), 'backend', `'${values.backend}'`, `one of ${BACKENDS.join(', ')}`);
+  if (values.threads !== undefined) check(threadsProblem(values.threads) === null, 'threads', values.threads, threadsProblem(values.threads)!);
+  else if (process.env.VAE_THREADS) check(threadsProblem(Number(process.env.VAE_THREADS)) === null && /^\s*\d+\s*$/.test(process.env.VAE_THREADS), 'threads', `$VAE_THREADS '${process.env.VAE_THREADS}'`, threadsProblem(0)!);
 
   const mode = bool('vanilla_ae_mode') ? 'vanilla_ae' : bool('no_encoder_mode') ? 'no_encoder' : 'vae';
   let config: VaeConfig;
@@ -249,6 +254,7 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
       overwrite: bool('overwrite'),
       dataDir: values.data_dir as string | undefined,
       backend: values.backend as string | undefined,
+      threads: values.threads as number | undefined,
       prr: bool('PRR'),
       prrNImgX: num('PRR_n_img_x'),
       prrNImgY: num('PRR_n_img_y'),

@@ -6,6 +6,7 @@
 // as a table on a terminal, a line per change otherwise.
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
+import { cores } from '../lib/kernels/native';
 
 export const MAX_ATTEMPTS = 3;
 const ROOT = path.join(__dirname, '..');
@@ -38,6 +39,16 @@ export interface PoolOptions {
 }
 
 const EPOCH_LINE = /^epoch (\d+): L_tot (-?[\d.]+|NaN|-?Infinity)/; // a density's loss can be negative
+
+/**
+ * The environment of `workers` runs side by side: each run's native kernels get an equal share of
+ * the machine's cores (VAE_THREADS = cores / workers, at least 1), so that workers x threads never
+ * exceeds the cores; a VAE_THREADS already set is kept.
+ */
+export function sharedCoresEnv(workers: number, env: NodeJS.ProcessEnv = process.env, machineCores = cores()): NodeJS.ProcessEnv {
+  if (env.VAE_THREADS) return env;
+  return { ...env, VAE_THREADS: String(Math.max(1, Math.floor(machineCores / Math.max(1, workers)))) };
+}
 
 /**
  * A run's process: `command` = [script, ...args] under ts-node, from the project root, with the
@@ -117,6 +128,7 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<JobSt
   const status: JobStatus[] = jobs.map((j) => ({ name: j.name, state: 'queued', epoch: 0, epochs: j.epochs, loss: null, attempts: 0 }));
   const queue = jobs.map((_, i) => i);
   const report = createReporter(out, status);
+  const env = sharedCoresEnv(Math.min(opts.workers, jobs.length), opts.env);
   let interrupted = false;
   const onSigint = () => {
     interrupted = true; // the children got the same Ctrl-C: they save their checkpoints and stop
@@ -134,7 +146,7 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<JobSt
     }
     s.attempts++;
     s.state = 'running';
-    const child = spawnRun(command, opts.env);
+    const child = spawnRun(command, env);
     s.pid = child.pid;
     report(i, `started (pid ${child.pid}${s.attempts > 1 ? `, attempt ${s.attempts} of ${maxAttempts}` : ''})`);
     const lastErrorOf = followRun(child, (epoch, loss) => {

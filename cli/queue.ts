@@ -9,7 +9,7 @@ import { ChildProcess } from 'child_process';
 import { Job, Queue, QueueOptions, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { FlagError } from './flags';
-import { exitKind, followRun, MAX_ATTEMPTS, spawnRun } from './pool';
+import { exitKind, followRun, MAX_ATTEMPTS, sharedCoresEnv, spawnRun } from './pool';
 import { commandFor, GridPoint, pointOf } from './sweep_grid';
 
 export const QUEUE_NAME = 'vae-mnist-sweep';
@@ -74,11 +74,11 @@ const running = new Set<ChildProcess>();
  * progress. Finished: the job completes. Failed for a lasting reason: failed at once. Crashed:
  * thrown, for another attempt. Stopped with its worker (stopRuns): back to the queue as it was.
  */
-async function trainJob(job: Job<RunJobData>, token?: string): Promise<string> {
+async function trainJob(job: Job<RunJobData>, token: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   const point = pointOf(job.data.argv, job.data.resultsPath);
   const command = commandFor(point);
   if (command === null) return 'finished earlier';
-  const child = spawnRun(command);
+  const child = spawnRun(command, env);
   running.add(child);
   child.on('exit', () => running.delete(child));
   const lastError = followRun(child, (epoch, loss) => void job.updateProgress({ epoch, loss } satisfies RunProgress).catch(() => undefined));
@@ -100,9 +100,10 @@ export function stopRuns(): void {
   for (const child of running) child.kill('SIGINT');
 }
 
-/** A BullMQ worker training `concurrency` runs at a time, with the lock and stall settings above. */
+/** A BullMQ worker training `concurrency` runs at a time (sharing the cores), with the lock and stall settings above. */
 export function startWorker(connection: IORedis, concurrency: number): Worker<RunJobData> {
-  return new Worker<RunJobData>(QUEUE_NAME, trainJob, {
+  const env = sharedCoresEnv(concurrency);
+  return new Worker<RunJobData>(QUEUE_NAME, (job, token) => trainJob(job, token, env), {
     connection, concurrency, lockDuration: LOCK_MS, stalledInterval: STALLED_CHECK_MS, maxStalledCount: ATTEMPTS,
   });
 }

@@ -8,7 +8,7 @@ import * as path from 'path';
 import {
   acquireRunLock, binarizedData, DamagedRunError, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
   loadResumable, readMetrics, Resumable, ResumeError, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
-  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, sliceSplit, StepInfo, trainRun,
+  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, setThreads, sliceSplit, StepInfo, trainRun,
   writeFileAtomic, writeRunExplorer,
 } from '../lib';
 import { FlagError, flagOf, Flags, parseFlags } from './flags';
@@ -60,6 +60,7 @@ export async function runMain(flags: Flags, log: (line: string) => void = consol
         '--overwrite True to replace it, or choose another --results_path');
     }
     await initBackend(run.backend); // before a checkpoint is loaded into it
+    if (run.threads !== undefined) setThreads(run.threads);
     log(describeEngine(currentEngine()));
     if (run.resume) return await trainInto(flags, log, resumeFrom(flags, there));
     if (there) {

@@ -1,7 +1,7 @@
 // Chooses the tfjs backend: tfjs-node (native TensorFlow) when it is installed and loads,
 // else wasm, else the pure-JS cpu backend. VAE_BACKEND=node|wasm|cpu forces one.
 import * as tf from '@tensorflow/tfjs';
-import { loadNative, nativeUnavailableReason } from './kernels/native';
+import { cores, defaultThreads, loadNative, nativeUnavailableReason, threadsInUse } from './kernels/native';
 import { hasFusedKernels, installWasmFused } from './kernels/wasm_fused';
 import { installWasmIdentity } from './kernels/wasm_identity';
 import { installWasmMatMul } from './kernels/wasm_matmul';
@@ -54,6 +54,11 @@ let active: BackendName | null = null;
  * node, wasm, cpu. A requested backend that cannot start is an error, never a silent fallback.
  */
 export async function initBackend(requested: string | undefined = process.env.VAE_BACKEND || undefined): Promise<BackendName> {
+  try {
+    defaultThreads(); // a bad $VAE_THREADS is an error of its own, not a reason to fall back to another backend
+  } catch (e) {
+    throw new BackendError((e as Error).message);
+  }
   if (requested !== undefined) {
     if (!BACKENDS.includes(requested as BackendName)) {
       throw new BackendError(`backend must be one of ${BACKENDS.join(', ')}, got '${requested}'`);
@@ -78,6 +83,8 @@ export async function initBackend(requested: string | undefined = process.env.VA
 export interface Engine {
   backend: BackendName;
   nativeKernels: boolean;
+  threads: number; // the native kernels' threads (1 without them)
+  cores: number; // the machine's
   whyNotNative?: string | null; // the addon's reason (not built, turned off, failed to load), when it is not in use
 }
 
@@ -86,7 +93,7 @@ export function currentEngine(): Engine {
   const name = BACKENDS.find((b) => TFJS_NAME[b] === tf.getBackend());
   if (!name) throw new BackendError(`tfjs runs the '${tf.getBackend()}' backend, which is none of ${BACKENDS.join(', ')}`);
   const nativeKernels = hasFusedKernels();
-  return { backend: name, nativeKernels, ...(nativeKernels ? {} : { whyNotNative: nativeUnavailableReason() }) };
+  return { backend: name, nativeKernels, threads: nativeKernels ? threadsInUse() : 1, cores: cores(), ...(nativeKernels ? {} : { whyNotNative: nativeUnavailableReason() }) };
 }
 
 /**
@@ -94,7 +101,10 @@ export function currentEngine(): Engine {
  * costs and how to get them (the slowdown is `npm run bench`'s ratio on our machines, README: Speed).
  */
 export function describeEngine(e: Engine): string {
-  if (e.nativeKernels) return `engine: ${e.backend} + native kernels (OpenBLAS)`;
+  if (e.nativeKernels) {
+    const over = e.threads > e.cores ? ` (more than the machine's ${e.cores} cores: they will take turns)` : '';
+    return `engine: ${e.backend} + native kernels (OpenBLAS), ${e.threads} thread${e.threads === 1 ? '' : 's'}${over}`;
+  }
   if (e.backend === 'node') return 'engine: node (TensorFlow C library through tfjs-node)';
   if (e.backend === 'cpu') {
     return 'engine: cpu (pure JavaScript)\nnote: training is about 100x slower than wasm with the native kernels; use --backend wasm (VAE_BACKEND=wasm)';

@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
 import { ACTIVE_UNIT_THRESHOLD, activeUnitCount, encodeMeans, varianceFromSums } from './evaluate';
-import { withBlasThreads } from './kernels/native';
 import { reconstructionNll } from './loss';
 import { Vae } from './model';
 import { standardNormal } from './random';
@@ -14,7 +13,6 @@ export interface IsOptions {
   k: number; // importance samples per image
   seed?: number;
   rowsPerBatch?: number; // images x k decoded at once
-  threads?: number; // OpenBLAS threads for the decoder's products (native kernels; default 1: runs may share the machine)
 }
 
 /**
@@ -39,10 +37,6 @@ function repeatRows(images: Float32Array, start: number, end: number, k: number,
  * Batches of images x k samples go through the decoder at once (the fast kernels where built).
  */
 export function importanceSampledLogLikelihood(model: Vae, split: Split, opts: IsOptions): number {
-  return withBlasThreads(opts.threads ?? 1, () => isEstimate(model, split, opts));
-}
-
-function isEstimate(model: Vae, split: Split, opts: IsOptions): number {
   const { k, seed = 0, rowsPerBatch = 8192 } = opts;
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be an integer >= 1, got ${k}`);
   const mode = model.config.mode;

@@ -1,16 +1,24 @@
 // Optional native kernels for the wasm backend, working in place on Float32Array views of the
 // wasm heap (no copies): single-precision matrix products through OpenBLAS's cblas_sgemm, the
 // fused dense layer (product + bias + activation + dropout) and its gradient, the Bernoulli and
-// continuous Bernoulli negative log-likelihoods from logits and their gradient, and Adam. Built at
-// install time when OpenBLAS is present; the library runs without it (lib/kernels/native.ts).
+// continuous Bernoulli negative log-likelihoods from logits and their gradient, and Adam. Each call
+// is split over a pool of threads (thread_pool.h; threads(n) sets how many): products by blocks of
+// rows or columns of the result, each block one single-threaded sgemm, and the elementwise kernels
+// by rows or ranges, cut by the machine's cores and never by the threads in use, so that every
+// element is computed in the same order whatever the thread count (parts_for).
+// Built at install time when OpenBLAS is present; the library runs without it (lib/kernels/native.ts).
 #include <node_api.h>
 #include <cblas.h>
+#include <sched.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 #include <string>
 
-#include "vae_math.h"
+#include "thread_pool.h"
+#include "vae_kernels.h"
 
 namespace {
 
@@ -95,6 +103,73 @@ class Args {
   bool ok_ = true;
 };
 
+vae::ThreadPool& pool() {
+  static vae::ThreadPool* p = new vae::ThreadPool();  // never destroyed: its threads end with the process (see Init)
+  return *p;
+}
+
+// [lo, hi) of part p when [0, total) is cut into `parts` pieces whose bounds are multiples of
+// `align` (the last piece takes the rest).
+struct Range {
+  size_t lo, hi;
+};
+Range part_range(size_t total, int parts, int p, size_t align) {
+  const size_t blocks = (total + align - 1) / align;
+  const size_t lo = std::min(total, (blocks * p / parts) * align);
+  const size_t hi = p + 1 == parts ? total : std::min(total, (blocks * (p + 1) / parts) * align);
+  return {lo, hi};
+}
+
+// The cores this process may run on (its affinity mask, as os.availableParallelism()).
+int machine_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// How many parts a kernel over `work` units (multiply-adds, or elements) is cut into: one per
+// core of the machine, but none smaller than `grain` (a part must outweigh waking a thread).
+// The cut depends on the shape and the machine, never on the threads in use: OpenBLAS may sum a
+// narrow block in another order than a wide one, so a product cut the same way gives the same
+// bits on 1, 2 or 3 threads (the pool hands the parts to whichever threads there are).
+int parts_for(double work, double grain) {
+  static const int cores = machine_cores();
+  const double most = work / grain;
+  return most < 2 ? 1 : (most < cores ? static_cast<int>(most) : cores);
+}
+
+constexpr double kGemmGrain = 1 << 18;    // multiply-adds (~5 µs)
+constexpr double kElementGrain = 1 << 14;  // elements (~5 µs at a few ns each)
+// Elements of a kernel that reads and writes memory at a fraction of a ns each (the activation
+// gradient): split, it spends more moving cache lines between cores than it saves.
+constexpr double kMemoryGrain = 1 << 19;
+constexpr size_t kAlign = 16;               // floats: a cache line, and OpenBLAS's widest unroll
+
+// C (m x n, row stride n) = op(A) op(B) + beta C, split over the pool: by rows of C when m >= n,
+// else by columns, so that the operand packed again by every part is the smaller one. Each block
+// is one single-threaded sgemm over the whole of k: an element's sum runs in the same order as
+// in one call. Before its product, prologue(r0, r1, c0, c1) may fill the block of C; after it,
+// epilogue(r0, r1, c0, c1) may transform it.
+template <class Prologue, class Epilogue>
+void gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float beta, float* c, Prologue prologue,
+          Epilogue epilogue) {
+  const bool by_rows = m >= n;
+  const int parts = parts_for(double(m) * n * k, kGemmGrain);
+  pool().run(parts, [&](int p) {
+    const Range r = by_rows ? part_range(m, parts, p, kAlign) : Range{0, size_t(m)};
+    const Range q = by_rows ? Range{0, size_t(n)} : part_range(n, parts, p, kAlign);
+    if (r.hi <= r.lo || q.hi <= q.lo) return;
+    prologue(r.lo, r.hi, q.lo, q.hi);
+    const float* ab = ta ? a + r.lo : a + r.lo * k;
+    const float* bb = tb ? b + q.lo * k : b + q.lo;
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(r.hi - r.lo), int(q.hi - q.lo), k,
+                1.0f, ab, ta ? m : k, bb, tb ? k : n, beta, c + r.lo * n + q.lo, n);
+    epilogue(r.lo, r.hi, q.lo, q.hi);
+  });
+}
+
+void no_block(size_t, size_t, size_t, size_t) {}
+
 // sgemm(transA, transB, M, N, K, A, B, C): C (M x N) = op(A) (M x K) * op(B) (K x N), row-major,
 // op(A) = A^T when transA (A stored K x M), likewise for B.
 napi_value Sgemm(napi_env env, napi_callback_info info) {
@@ -105,21 +180,25 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   const float* b = args.f32(6, size_t(k) * n);
   float* c = args.f32(7, size_t(m) * n);
   if (!args.ok()) return nullptr;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
-              ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+  if (k == 0) {
+    std::fill(c, c + size_t(m) * n, 0.0f);  // OpenBLAS leaves C as it was when k is 0
+    return nullptr;
+  }
+  gemm(ta, tb, m, n, k, a, b, 0.0f, c, no_block, no_block);
   return nullptr;
 }
 
-// blasThreads(n): the threads OpenBLAS's products use from now on (n >= 1; 0 leaves them); returns
-// the number in force. One by default (lib/kernels/native.ts): large products (importance
-// sampling's thousands of rows) gain from more.
-napi_value BlasThreads(napi_env env, napi_callback_info info) {
-  Args args(env, info, 1, "blasThreads");
+// threads(n): the threads every kernel call is split over from now on (n >= 1; 0 leaves them);
+// returns the number in force. OpenBLAS itself runs on one thread (lib/kernels/native.ts): the
+// pool splits its products.
+napi_value Threads(napi_env env, napi_callback_info info) {
+  Args args(env, info, 1, "threads");
   const int32_t n = args.i32(0);
+  if (args.ok() && n > 1024) args.fail("expected at most 1024 threads");
   if (!args.ok()) return nullptr;
-  if (n > 0) openblas_set_num_threads(n);
+  if (n > 0) pool().resize(n);
   napi_value out;
-  napi_create_int32(env, openblas_get_num_threads(), &out);
+  napi_create_int32(env, pool().size(), &out);
   return out;
 }
 
@@ -136,16 +215,13 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   const float lr = args.f64(4), b1 = args.f64(5), b2 = args.f64(6), c1 = args.f64(7), c2 = args.f64(8), eps = args.f64(9);
   if (args.ok() && (lg != lw || lm != lw || lv != lw)) args.fail("arrays differ in length");
   if (!args.ok()) return nullptr;
-  for (size_t j = 0; j < lw; j++) {
-    const float gj = g[j];
-    const float mj = m[j] = b1 * m[j] + (1 - b1) * gj;
-    const float vj = v[j] = b2 * v[j] + (1 - b2) * gj * gj;
-    w[j] -= lr * (mj / c1) / (std::sqrt(vj / c2) + eps);
-  }
+  const int parts = parts_for(lw, kElementGrain);
+  pool().run(parts, [&](int p) {
+    const Range r = part_range(lw, parts, p, kAlign);
+    vae::adam_range(w, g, m, v, r.lo, r.hi, lr, b1, b2, c1, c2, eps);
+  });
   return nullptr;
 }
-
-enum Activation { kLinear = 0, kElu = 1, kTanh = 2 };
 
 // dense(x, w, b, mask | null, y, m, k, n, activation): y (m x n) = act(x w + b) * mask, x (m x k),
 // w (k x n), b (n); mask (m x n) multiplies after the activation (inverted dropout), when given.
@@ -159,16 +235,19 @@ napi_value Dense(napi_env env, napi_callback_info info) {
   const float* mask = args.f32(3, mn, true);
   float* y = args.f32(4, mn);
   if (!args.ok()) return nullptr;
-  for (int32_t i = 0; i < m; i++) std::memcpy(y + size_t(i) * n, b, sizeof(float) * n);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, x, k, w, n, 1.0f, y, n);
-  if (act == kElu) {
-    for (size_t j = 0; j < mn; j++) y[j] = vae::elu_f(y[j]);
-  } else if (act == kTanh) {
-    for (size_t j = 0; j < mn; j++) y[j] = vae::tanh_f(y[j]);
+  // Each block of y: the bias, then the product added (sgemm's beta = 1), then act and mask.
+  auto bias = [&](size_t r0, size_t r1, size_t c0, size_t c1) {
+    for (size_t i = r0; i < r1; i++) std::memcpy(y + i * n + c0, b + c0, sizeof(float) * (c1 - c0));
+  };
+  auto finish = [&](size_t r0, size_t r1, size_t c0, size_t c1) {
+    for (size_t i = r0; i < r1; i++) vae::activate_row(act, y + i * n, mask ? mask + i * n : nullptr, c0, c1);
+  };
+  if (k == 0) {
+    bias(0, m, 0, n);
+    finish(0, m, 0, n);
+    return nullptr;
   }
-  if (mask) {
-    for (size_t j = 0; j < mn; j++) y[j] *= mask[j];
-  }
+  gemm(false, false, m, n, k, x, w, 1.0f, y, bias, finish);
   return nullptr;
 }
 
@@ -186,24 +265,18 @@ napi_value ActivationGrad(napi_env env, napi_callback_info info) {
   float* dpre = args.f32(3, mn);
   float* db = args.f32(4, n);
   if (!args.ok()) return nullptr;
-  for (size_t j = 0; j < mn; j++) {
-    const float s = mask ? mask[j] : 1.0f;
-    const float a = s != 0.0f ? y[j] / s : 0.0f;
-    const float d = act == kTanh ? 1.0f - a * a : act == kElu ? (a >= 0.0f ? 1.0f : a + 1.0f) : 1.0f;
-    dpre[j] = dy[j] * s * d;
-  }
-  std::memset(db, 0, sizeof(float) * n);
-  for (int32_t i = 0; i < m; i++) {
-    const float* row = dpre + size_t(i) * n;
-    for (int32_t j = 0; j < n; j++) db[j] += row[j];
-  }
+  // dPre by rows, then db by columns: each column summed over the rows in order, as one thread would.
+  const int parts = parts_for(double(mn), kMemoryGrain);
+  pool().run(parts, [&](int p) {
+    const Range r = part_range(m, parts, p, 1);
+    for (size_t i = r.lo; i < r.hi; i++) vae::activation_grad_row(act, dy + i * n, y + i * n, mask ? mask + i * n : nullptr, dpre + i * n, n);
+  });
+  pool().run(parts, [&](int p) {
+    const Range q = part_range(n, parts, p, kAlign);
+    vae::column_sums(dpre, db, m, n, q.lo, q.hi);
+  });
   return nullptr;
 }
-
-// The seed's clip of Bernoulli means to [1e-8, 1 - 1e-8], applied to their logs (lib/loss.ts),
-// and for the continuous Bernoulli to the logit its normaliser is computed from.
-constexpr float kLogClip = -18.420680743952367f;  // log(1e-8)
-constexpr float kLogitClip = 18.420680733952366f;  // logit(1 - 1e-8)
 
 // bernoulliNll(x, logits, nll, m, n, continuous): nll (m) = -sum_j x log y + (1 - x) log(1 - y), y =
 // sigmoid(logits), with log y = l - softplus(l) and log(1 - y) = -softplus(l), each >= log 1e-8;
@@ -216,32 +289,11 @@ napi_value BernoulliNll(napi_env env, napi_callback_info info) {
   float* nll = args.f32(2, m);
   const bool continuous = args.boolean(5);
   if (!args.ok()) return nullptr;
-  float terms[1024];
-  for (int32_t i = 0; i < m; i++) {
-    const float* xi = x + size_t(i) * n;
-    const float* li = l + size_t(i) * n;
-    double sum = 0;
-    for (int32_t j0 = 0; j0 < n; j0 += 1024) {
-      const int32_t len = n - j0 < 1024 ? n - j0 : 1024;
-      for (int32_t j = 0; j < len; j++) {
-        const float lj = li[j0 + j], xj = xi[j0 + j];
-        const float sp = (lj > 0 ? lj : 0.0f) + vae::log1p_unit(vae::exp_f(lj > 0 ? -lj : lj));
-        // max(., log 1e-8) written so that NaN passes through (a diverged model must give a NaN loss).
-        const float log_y = lj - sp < kLogClip ? kLogClip : lj - sp;
-        const float log_1my = -sp < kLogClip ? kLogClip : -sp;
-        terms[j] = xj * log_y + (1.0f - xj) * log_1my;
-      }
-      if (continuous) {
-        for (int32_t j = 0; j < len; j++) {
-          const float lj = li[j0 + j];
-          const float lc = lj < -kLogitClip ? -kLogitClip : (lj > kLogitClip ? kLogitClip : lj);
-          terms[j] += vae::cb_log_normalizer(lc);
-        }
-      }
-      for (int32_t j = 0; j < len; j++) sum += terms[j];
-    }
-    nll[i] = static_cast<float>(-sum);
-  }
+  const int parts = parts_for(double(m) * n, kElementGrain);
+  pool().run(parts, [&](int p) {
+    const Range rows = part_range(m, parts, p, 1);
+    for (size_t i = rows.lo; i < rows.hi; i++) nll[i] = vae::bernoulli_nll_row(x + i * n, l + i * n, n, continuous);
+  });
   return nullptr;
 }
 
@@ -258,28 +310,11 @@ napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
   float* dl = args.f32(3, size_t(m) * n);
   const bool continuous = args.boolean(6);
   if (!args.ok()) return nullptr;
-  for (int32_t i = 0; i < m; i++) {
-    const float g = dnll[i];
-    const size_t o = size_t(i) * n;
-    for (int32_t j = 0; j < n; j++) {
-      const float lj = l[o + j], xj = x[o + j];
-      const float e = vae::exp_f(lj > 0 ? -lj : lj);  // e^-|l|
-      const float sp = (lj > 0 ? lj : 0.0f) + vae::log1p_unit(e);
-      const float y = lj >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);  // sigmoid(l)
-      // Past the clip the gradient is 0, as tf.maximum's; a NaN logit gives NaN, as tfjs does
-      // (its chain rule multiplies that 0 by the NaN derivative of the clipped expression).
-      const float d_log_y = lj - sp >= kLogClip ? 1.0f - y : (lj != lj ? lj : 0.0f);
-      const float d_log_1my = -sp >= kLogClip ? -y : (lj != lj ? lj : 0.0f);
-      dl[o + j] = -g * (xj * d_log_y + (1.0f - xj) * d_log_1my);
-    }
-    if (continuous) {
-      for (int32_t j = 0; j < n; j++) {
-        const float lj = l[o + j];
-        const float d_log_c = lj >= -kLogitClip && lj <= kLogitClip ? vae::cb_log_normalizer_grad(lj) : (lj != lj ? lj : 0.0f);
-        dl[o + j] -= g * d_log_c;
-      }
-    }
-  }
+  const int parts = parts_for(double(m) * n, kElementGrain);
+  pool().run(parts, [&](int p) {
+    const Range rows = part_range(m, parts, p, 1);
+    for (size_t i = rows.lo; i < rows.hi; i++) vae::bernoulli_nll_grad_row(dnll[i], x + i * n, l + i * n, dl + i * n, n, continuous);
+  });
   return nullptr;
 }
 
@@ -294,13 +329,12 @@ napi_value BernoulliFill(napi_env env, napi_callback_info info) {
   if (!args.ok()) return nullptr;
   const uint32_t a0 = state[0];
   const float v = static_cast<float>(value);
-  for (size_t i = 0; i < n; i++) {
-    uint32_t t = a0 + uint32_t(i + 1) * 0x6d2b79f5u;
-    t = (t ^ (t >> 15)) * (t | 1u);
-    t ^= t + (t ^ (t >> 7)) * (t | 61u);
-    t ^= t >> 14;
-    out[i] = double(t) / 4294967296.0 < p ? v : 0.0f;
-  }
+  // Draw i depends only on the state and i: parts can draw their ranges independently.
+  const int parts = parts_for(double(n), kElementGrain);
+  pool().run(parts, [&](int part) {
+    const Range r = part_range(n, parts, part, kAlign);
+    vae::bernoulli_fill_range(a0, out, r.lo, r.hi, p, v);
+  });
   state[0] = a0 + uint32_t(n) * 0x6d2b79f5u;
   return nullptr;
 }
@@ -311,7 +345,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_callback fn;
   } functions[] = {{"sgemm", Sgemm}, {"adam", Adam}, {"dense", Dense}, {"activationGrad", ActivationGrad},
                    {"bernoulliNll", BernoulliNll}, {"bernoulliNllGrad", BernoulliNllGrad},
-                   {"bernoulliFill", BernoulliFill}, {"blasThreads", BlasThreads}};
+                   {"bernoulliFill", BernoulliFill}, {"threads", Threads}};
   for (const auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

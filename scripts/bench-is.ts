@@ -1,11 +1,10 @@
-// `npm run bench-is -- RUN_DIR [--k 50,500,5000] [--threads 1,2] [--images 10000]`: times the
+// `npm run bench-is -- RUN_DIR [--k 50,500,5000] [--threads 1,2] [--images 10000]` (threads: default the machine's cores): times the
 // importance-sampled log-likelihood (lib/likelihood.ts) of a trained run on its test set (binarized
-// as the run was trained) for each k and number of OpenBLAS threads, and prints each estimate in
+// as the run was trained) for each k and number of threads of the native kernels, and prints each estimate in
 // nats and bits/dim with the seconds it took. The README's IS times come from here.
-import * as os from 'os';
 import {
   binarizedData, bitsPerDim, checkpointOf, currentEngine, describeEngine, importanceSampledLogLikelihood, initBackend, likelihoodUnits,
-  loadCheckpoint, loadMnist, readRunConfig, sliceSplit,
+  loadCheckpoint, loadMnist, readRunConfig, setThreads, sliceSplit, cores,
 } from '../lib';
 
 const USAGE = 'usage: npm run bench-is -- RUN_DIR [--k 50,500,5000] [--threads 1,2] [--images N]';
@@ -28,7 +27,7 @@ function parseArgs(argv: string[]): { dir: string; ks: number[]; threads: number
   return {
     dir: rest[0],
     ks: list(opts.k ?? '50,500,5000', '--k', 1, 100000),
-    threads: list(opts.threads ?? '1', '--threads', 1, os.availableParallelism?.() ?? os.cpus().length),
+    threads: list(opts.threads ?? String(cores()), '--threads', 1, cores()),
     images: list(opts.images ?? '10000', '--images', 1, 10000)[0],
   };
 }
@@ -43,8 +42,9 @@ async function main(): Promise<void> {
   console.log(`${dir}: ${test.n} test images; nats per image, ${likelihoodUnits(config)}`);
   for (const k of ks) {
     for (const t of threads) {
+      setThreads(t);
       const t0 = process.hrtime.bigint();
-      const value = importanceSampledLogLikelihood(model, test, { k, seed: config.seed, threads: t });
+      const value = importanceSampledLogLikelihood(model, test, { k, seed: config.seed });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       console.log(`k = ${k}, ${t} thread${t === 1 ? '' : 's'}: −log p(x) ${(-value).toFixed(2)} (${bitsPerDim(-value).toFixed(4)} bits/dim) in ${seconds.toFixed(1)} s ` +
         `(${((seconds / (test.n * k)) * 1e6).toFixed(1)} µs a sample)`);

@@ -59,7 +59,10 @@ def main():
     ap.add_argument('--batch', type=int, default=128)
     ap.add_argument('--steps', type=int, default=200)
     ap.add_argument('--warmup', type=int, default=20)
+    ap.add_argument('--threads', type=int, default=None, help="torch's intra-op threads (default: as installed)")
     a = ap.parse_args()
+    if a.threads is not None:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     images = torch.from_numpy(load_images(os.path.join(a.data, 'train-images-idx3-ubyte'))[5000:])
     model = Vae(a.dim_z, a.n_hidden)

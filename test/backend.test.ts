@@ -42,14 +42,16 @@ describe('backend selection', () => {
     expect(currentEngine()).toMatchObject({ backend: 'cpu', nativeKernels: false });
     await initBackend('wasm');
     expect(currentEngine().backend).toBe('wasm');
-    expect(describeEngine({ backend: 'wasm', nativeKernels: true })).toBe('engine: wasm + native kernels (OpenBLAS)');
-    const notBuilt = describeEngine({ backend: 'wasm', nativeKernels: false, whyNotNative: 'not built (build/Release/vae_native.node missing)' }).split('\n');
+    expect(describeEngine({ backend: 'wasm', nativeKernels: true, threads: 2, cores: 2 })).toBe('engine: wasm + native kernels (OpenBLAS), 2 threads');
+    expect(describeEngine({ backend: 'wasm', nativeKernels: true, threads: 1, cores: 2 })).toBe('engine: wasm + native kernels (OpenBLAS), 1 thread');
+    expect(describeEngine({ backend: 'wasm', nativeKernels: true, threads: 3, cores: 2 })).toBe("engine: wasm + native kernels (OpenBLAS), 3 threads (more than the machine's 2 cores: they will take turns)");
+    const notBuilt = describeEngine({ backend: 'wasm', nativeKernels: false, threads: 1, cores: 2, whyNotNative: 'not built (build/Release/vae_native.node missing)' }).split('\n');
     expect(notBuilt).toEqual([
       'engine: wasm, without the native kernels (not built (build/Release/vae_native.node missing))',
       'note: training is 5-7x slower than with them; install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again',
     ]);
-    expect(describeEngine({ backend: 'wasm', nativeKernels: false, whyNotNative: 'turned off by VAE_NATIVE=0' })).toMatch(/\(turned off by VAE_NATIVE=0\)\nnote: .*; unset VAE_NATIVE=0, which turns them off$/);
-    expect(describeEngine({ backend: 'wasm', nativeKernels: false, whyNotNative: 'failed to load: libopenblas.so.0: cannot open' })).toMatch(/\(failed to load: libopenblas.so.0: cannot open\)\nnote: .*; rebuild them: node scripts\/build-native.js/);
-    expect(describeEngine({ backend: 'cpu', nativeKernels: false })).toMatch(/about 100x slower .* --backend wasm/);
+    expect(describeEngine({ backend: 'wasm', nativeKernels: false, threads: 1, cores: 2, whyNotNative: 'turned off by VAE_NATIVE=0' })).toMatch(/\(turned off by VAE_NATIVE=0\)\nnote: .*; unset VAE_NATIVE=0, which turns them off$/);
+    expect(describeEngine({ backend: 'wasm', nativeKernels: false, threads: 1, cores: 2, whyNotNative: 'failed to load: libopenblas.so.0: cannot open' })).toMatch(/\(failed to load: libopenblas.so.0: cannot open\)\nnote: .*; rebuild them: node scripts\/build-native.js/);
+    expect(describeEngine({ backend: 'cpu', nativeKernels: false, threads: 1, cores: 2 })).toMatch(/about 100x slower .* --backend wasm/);
   });
 });

@@ -46,7 +46,7 @@ describe('flags', () => {
     for (const flag of ['dim_z', 'results_path', 'add_noise', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'PRR',
       'PRR_n_img_x', 'PRR_n_img_y', 'PRR_resize_factor', 'PMLR', 'PMLR_n_img_x', 'PMLR_n_img_y', 'PMLR_resize_factor',
       'PMLR_z_range', 'PMLR_n_samples', 'PMLR_grid', 'explorer', 'IS_k', 'vanilla_ae_mode', 'no_encoder_mode', 'KL_beta', 'KL_warmup',
-      'likelihood', 'binarize', 'activation', 'keep_prob', 'seed', 'data_dir', 'backend', 'resume', 'overwrite']) {
+      'likelihood', 'binarize', 'activation', 'keep_prob', 'seed', 'data_dir', 'backend', 'threads', 'resume', 'overwrite']) {
       expect(help).toContain(`--${flag} `);
     }
     expect(help).toMatch(/--PMLR_n_samples <int>\s+Number of samples[\s\S]*default: "5000"/);
@@ -89,6 +89,11 @@ describe('flags', () => {
     [['--results_path', ''], "--results_path must be a directory path, got ''"],
     [['--data_dir', ''], "--data_dir must be a directory path, got ''"],
     [['--backend', ''], "--backend must be one of node, wasm, cpu, got ''"],
+    [['--threads', '0'], '--threads must be an integer in [1, 1024], got 0'],
+    [['--threads', '-1'], '--threads must be an integer in [1, 1024], got -1'],
+    [['--threads', '2.5'], "--threads must be an integer, got '2.5'"],
+    [['--threads', '1e9'], '--threads must be an integer in [1, 1024], got 1000000000'],
+    [['--threads', 'abc'], "--threads must be an integer, got 'abc'"],
     [['--dimz', '3'], "unknown option '--dimz'"],
     [['extra'], 'too many arguments'],
   ])('%j is rejected: %s', (argv, message) => {
@@ -157,6 +162,8 @@ describe('command line process', () => {
     [['--batch_size', '55001'], 'error: --batch_size must be at most the 55,000 training images, got 55001'],
     [['--binarize', 'yes'], "error: --binarize must be one of none, dynamic, static, got 'yes'"],
     [['--KL_warmup', '30'], 'error: --KL_warmup must be at most the number of epochs (20), got 30'],
+    [['--threads', '0'], 'error: --threads must be an integer in [1, 1024], got 0'],
+    [['--threads', 'abc'], "error: --threads must be an integer, got 'abc'"],
   ])('%j: one line on stderr, exit code 2, no stack trace, results untouched', (argv, message) => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep');

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readMetrics } from '../lib';
 import { FlagError } from '../cli/flags';
-import { runPool } from '../cli/pool';
+import { runPool, sharedCoresEnv } from '../cli/pool';
 import { CAN_VARY, parseSweep } from '../cli/sweep_grid';
 
 const ROOT = path.join(__dirname, '..');
@@ -71,6 +71,14 @@ describe('the sweep grid', () => {
 });
 
 describe('the local pool', () => {
+  test('runs side by side share the cores: VAE_THREADS = cores / workers, at least 1; one the user set is kept', () => {
+    expect(sharedCoresEnv(1, {}, 2).VAE_THREADS).toBe('2');
+    expect(sharedCoresEnv(2, {}, 2).VAE_THREADS).toBe('1');
+    expect(sharedCoresEnv(3, {}, 8).VAE_THREADS).toBe('2');
+    expect(sharedCoresEnv(4, {}, 2).VAE_THREADS).toBe('1');
+    expect(sharedCoresEnv(2, { VAE_THREADS: '3', PATH: '/bin' }, 2)).toEqual({ VAE_THREADS: '3', PATH: '/bin' });
+  });
+
   /** A script that ends as told, printing an epoch line first; it counts its attempts in a file. */
   function script(dir: string, name: string, body: string): string {
     const file = path.join(dir, `${name}.js`);

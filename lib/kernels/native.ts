@@ -1,6 +1,9 @@
 // Loads the optional OpenBLAS addon (native/, built by `npm install` when OpenBLAS is present).
 // VAE_NATIVE=0 turns it off. OpenBLAS reads its settings when it loads, so they are set here first.
+// The addon splits every kernel call over a pool of threads: as many as the machine has cores,
+// unless VAE_THREADS or setThreads (the CLI's --threads) says otherwise.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 export interface NativeAddon {
@@ -18,8 +21,8 @@ export interface NativeAddon {
   bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number, continuous: boolean): void;
   /** out[i] = value with probability p, else 0: mulberry32 draws from state[0], as Rng.next() < p. */
   bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number): void;
-  /** Sets the threads of OpenBLAS's products (n >= 1; 0 only reads); returns the number in force. */
-  blasThreads(n: number): number;
+  /** Sets the threads every kernel call is split over (1..1024; 0 only reads); returns the number in force. */
+  threads(n: number): number;
   blasConfig: string;
 }
 
@@ -48,8 +51,8 @@ export function loadNative(): NativeAddon | null {
   if (cached !== undefined) return cached;
   if (process.env.VAE_NATIVE === '0') return fail('turned off by VAE_NATIVE=0');
   if (!fs.existsSync(ADDON)) return fail(`not built (${path.relative(process.cwd(), ADDON)} missing)`);
-  // One thread per product: our products are small (128 x 784 x 500), and threads cost more than
-  // they give there. Debian's OpenBLAS 0.3.21 does not recognise AVX-512 AMD EPYCs and falls back
+  // OpenBLAS on one thread: the addon's pool splits each product into single-threaded sgemm calls
+  // (OpenBLAS's own threads gain little at our sizes, 128 x 784 x 500). Debian's OpenBLAS 0.3.21 does not recognise AVX-512 AMD EPYCs and falls back
   // to AVX2 kernels; SkylakeX's AVX-512 kernels run them twice as fast. Users' settings win.
   // OpenBLAS reads these when it loads: set for that moment only, not for child processes.
   const settings: Record<string, string> = { OPENBLAS_NUM_THREADS: '1', ...(hasAvx512() ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}) };
@@ -62,26 +65,47 @@ export function loadNative(): NativeAddon | null {
   } finally {
     for (const k of set) delete process.env[k];
   }
+  cached.threads(defaultThreads());
   return cached;
+}
+
+/** The machine's cores (what the OS lets this process use). */
+export function cores(): number {
+  return os.availableParallelism?.() ?? os.cpus().length;
+}
+
+/** The most threads we accept: far more than any machine's cores, fewer than would exhaust one. */
+export const MAX_THREADS = 1024;
+
+/** Why a thread count is not acceptable, or null: an integer in [1, MAX_THREADS]. */
+export function threadsProblem(value: unknown): string | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS ? null : `an integer in [1, ${MAX_THREADS}]`;
+}
+
+/** $VAE_THREADS when set (it must be a thread count), else the machine's cores. */
+export function defaultThreads(): number {
+  const env = process.env.VAE_THREADS;
+  if (env === undefined || env === '') return cores();
+  const n = /^\s*\d+\s*$/.test(env) ? Number(env) : NaN;
+  if (threadsProblem(n)) throw new Error(`VAE_THREADS must be ${threadsProblem(n)}, got '${env}'`);
+  return n;
+}
+
+/** Sets the threads the native kernels split their work over (no effect without the addon); returns the number in force. */
+export function setThreads(n: number): number {
+  const problem = threadsProblem(n);
+  if (problem) throw new Error(`threads must be ${problem}, got ${JSON.stringify(n)}`);
+  const native = loadNative();
+  return native ? native.threads(n) : 1;
+}
+
+/** The threads the native kernels use (1 without the addon). */
+export function threadsInUse(): number {
+  const native = loadNative();
+  return native ? native.threads(0) : 1;
 }
 
 function fail(reason: string): null {
   whyNot = reason;
   return (cached = null);
-}
-
-/**
- * Runs fn with OpenBLAS's products on `threads` threads (when the addon is in use), then restores
- * what was in force. For large products only: the training step's are faster on one.
- */
-export function withBlasThreads<T>(threads: number, fn: () => T): T {
-  const native = loadNative();
-  if (!native || threads <= 1) return fn();
-  const before = native.blasThreads(0);
-  native.blasThreads(threads);
-  try {
-    return fn();
-  } finally {
-    native.blasThreads(before);
-  }
 }
