@@ -21,7 +21,7 @@ export * from './run';
 export * from './figures';
 export * from './explorer';
 export * from './optimizer';
-export { cores, defaultThreads, loadNative, MAX_THREADS, setThreads, threadsInUse, threadsProblem } from './kernels/native';
+export { cores, defaultThreads, loadNative, MAX_THREADS, setThreads, threadsInUse, threadsProblem, withThreads } from './kernels/native';
 export { hasFusedKernels } from './kernels/wasm_fused';
 export * from './likelihood';
 export * from './units';

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
 import { ACTIVE_UNIT_THRESHOLD, activeUnitCount, encodeMeans, varianceFromSums } from './evaluate';
+import { withThreads } from './kernels/native';
 import { reconstructionNll } from './loss';
 import { Vae } from './model';
 import { standardNormal } from './random';
@@ -13,6 +14,7 @@ export interface IsOptions {
   k: number; // importance samples per image
   seed?: number;
   rowsPerBatch?: number; // images x k decoded at once
+  threads?: number; // the native kernels' threads for this estimate (default: those in force, all cores unless set)
 }
 
 /**
@@ -37,6 +39,10 @@ function repeatRows(images: Float32Array, start: number, end: number, k: number,
  * Batches of images x k samples go through the decoder at once (the fast kernels where built).
  */
 export function importanceSampledLogLikelihood(model: Vae, split: Split, opts: IsOptions): number {
+  return opts.threads === undefined ? isEstimate(model, split, opts) : withThreads(opts.threads, () => isEstimate(model, split, opts));
+}
+
+function isEstimate(model: Vae, split: Split, opts: IsOptions): number {
   const { k, seed = 0, rowsPerBatch = 8192 } = opts;
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be an integer >= 1, got ${k}`);
   const mode = model.config.mode;

@@ -4,7 +4,7 @@
 // nats and bits/dim with the seconds it took. The README's IS times come from here.
 import {
   binarizedData, bitsPerDim, checkpointOf, currentEngine, describeEngine, importanceSampledLogLikelihood, initBackend, likelihoodUnits,
-  loadCheckpoint, loadMnist, readRunConfig, setThreads, sliceSplit, cores,
+  loadCheckpoint, loadMnist, readRunConfig, sliceSplit, cores,
 } from '../lib';
 
 const USAGE = 'usage: npm run bench-is -- RUN_DIR [--k 50,500,5000] [--threads 1,2] [--images N]';
@@ -42,9 +42,8 @@ async function main(): Promise<void> {
   console.log(`${dir}: ${test.n} test images; nats per image, ${likelihoodUnits(config)}`);
   for (const k of ks) {
     for (const t of threads) {
-      setThreads(t);
       const t0 = process.hrtime.bigint();
-      const value = importanceSampledLogLikelihood(model, test, { k, seed: config.seed });
+      const value = importanceSampledLogLikelihood(model, test, { k, seed: config.seed, threads: t });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       console.log(`k = ${k}, ${t} thread${t === 1 ? '' : 's'}: −log p(x) ${(-value).toFixed(2)} (${bitsPerDim(-value).toFixed(4)} bits/dim) in ${seconds.toFixed(1)} s ` +
         `(${((seconds / (test.n * k)) * 1e6).toFixed(1)} µs a sample)`);

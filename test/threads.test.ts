@@ -5,7 +5,7 @@
 // on Ctrl-C; bad thread counts are refused.
 import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
-import { createVae, initBackend, makeConfig, Trainer } from '../lib';
+import { createVae, importanceSampledLogLikelihood, initBackend, makeConfig, sliceSplit, Trainer } from '../lib';
 import { smallMnist } from './helpers';
 import { defaultThreads, loadNative, setThreads, threadsInUse } from '../lib/kernels/native';
 
@@ -130,6 +130,18 @@ function sameForEveryThreadCount(compute: () => Float32Array[]): void {
       model.dispose();
       return weights;
     });
+  });
+
+  test('importance sampling on 1 and 2 threads: the same estimate, and the threads in force restored after', async () => {
+    await initBackend('wasm');
+    const data = smallMnist(100, 40);
+    const model = createVae(makeConfig({ dimZ: 8, nHidden: 64 }), 4);
+    setThreads(3);
+    const [one, two] = [1, 2].map((threads) => importanceSampledLogLikelihood(model, sliceSplit(data.test, 0, 40), { k: 30, seed: 5, threads }));
+    expect(threadsInUse()).toBe(3);
+    expect(Number.isFinite(one)).toBe(true);
+    expect(two).toBe(one);
+    model.dispose();
   });
 
   test('a process whose pool is running ends by itself, and on SIGINT', async () => {

@@ -109,3 +109,14 @@ function fail(reason: string): null {
   whyNot = reason;
   return (cached = null);
 }
+
+/** Runs fn with the native kernels on `threads` threads, then restores the number in force. */
+export function withThreads<T>(threads: number, fn: () => T): T {
+  const before = threadsInUse();
+  setThreads(threads);
+  try {
+    return fn();
+  } finally {
+    setThreads(before);
+  }
+}
