@@ -3,7 +3,7 @@
 // FlagError naming the flag, the value and what is allowed.
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from '../lib/backend';
-import { MAX_THREADS, threadsProblem } from '../lib/kernels/native';
+import { defaultThreads, MAX_THREADS, threadsProblem } from '../lib/kernels/native';
 import { PMLR_GRIDS, PmlrGrid } from '../lib/figures';
 import * as os from 'os';
 import * as path from 'path';
@@ -227,7 +227,13 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
   check(PMLR_GRIDS.includes(values.PMLR_grid as PmlrGrid), 'PMLR_grid', `'${values.PMLR_grid}'`, `one of ${PMLR_GRIDS.join(', ')}`);
   if (values.backend !== undefined) check(BACKENDS.includes(values.backend as never), 'backend', `'${values.backend}'`, `one of ${BACKENDS.join(', ')}`);
   if (values.threads !== undefined) check(threadsProblem(values.threads) === null, 'threads', values.threads, threadsProblem(values.threads)!);
-  else if (process.env.VAE_THREADS) check(threadsProblem(Number(process.env.VAE_THREADS)) === null && /^\s*\d+\s*$/.test(process.env.VAE_THREADS), 'threads', `$VAE_THREADS '${process.env.VAE_THREADS}'`, threadsProblem(0)!);
+  else {
+    try {
+      defaultThreads(); // $VAE_THREADS, when set, must be a thread count too
+    } catch (e) {
+      throw new FlagError((e as Error).message);
+    }
+  }
 
   const mode = bool('vanilla_ae_mode') ? 'vanilla_ae' : bool('no_encoder_mode') ? 'no_encoder' : 'vae';
   let config: VaeConfig;

