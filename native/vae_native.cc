@@ -104,7 +104,7 @@ class Args {
 };
 
 vae::ThreadPool& pool() {
-  static vae::ThreadPool* p = new vae::ThreadPool();  // never destroyed: its threads end with the process (see Init)
+  static vae::ThreadPool* p = new vae::ThreadPool();  // never destroyed: its threads end with the process
   return *p;
 }
 
@@ -149,10 +149,17 @@ constexpr size_t kAlign = 16;               // floats: a cache line, and OpenBLA
 // else by columns, so that the operand packed again by every part is the smaller one. Each block
 // is one single-threaded sgemm over the whole of k: an element's sum runs in the same order as
 // in one call. Before its product, prologue(r0, r1, c0, c1) may fill the block of C; after it,
-// epilogue(r0, r1, c0, c1) may transform it.
+// epilogue(r0, r1, c0, c1) may transform it. With k = 0 the product is empty: C = beta C (OpenBLAS
+// would leave C as it was).
 template <class Prologue, class Epilogue>
 void gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float beta, float* c, Prologue prologue,
           Epilogue epilogue) {
+  if (k == 0) {
+    prologue(0, m, 0, n);
+    if (beta == 0.0f) std::fill(c, c + size_t(m) * n, 0.0f);
+    epilogue(0, m, 0, n);
+    return;
+  }
   const bool by_rows = m >= n;
   const int parts = parts_for(double(m) * n * k, kGemmGrain);
   pool().run(parts, [&](int p) {
@@ -180,10 +187,6 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   const float* b = args.f32(6, size_t(k) * n);
   float* c = args.f32(7, size_t(m) * n);
   if (!args.ok()) return nullptr;
-  if (k == 0) {
-    std::fill(c, c + size_t(m) * n, 0.0f);  // OpenBLAS leaves C as it was when k is 0
-    return nullptr;
-  }
   gemm(ta, tb, m, n, k, a, b, 0.0f, c, no_block, no_block);
   return nullptr;
 }
@@ -242,11 +245,6 @@ napi_value Dense(napi_env env, napi_callback_info info) {
   auto finish = [&](size_t r0, size_t r1, size_t c0, size_t c1) {
     for (size_t i = r0; i < r1; i++) vae::activate_row(act, y + i * n, mask ? mask + i * n : nullptr, c0, c1);
   };
-  if (k == 0) {
-    bias(0, m, 0, n);
-    finish(0, m, 0, n);
-    return nullptr;
-  }
   gemm(false, false, m, n, k, x, w, 1.0f, y, bias, finish);
   return nullptr;
 }
