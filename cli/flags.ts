@@ -2,15 +2,15 @@
 // plus --seed, --data_dir, --backend, --threads), parsed into the library's configuration. Bad values are a
 // FlagError naming the flag, the value and what is allowed.
 import { Command, CommanderError, Option } from 'commander';
-import { BACKENDS } from '../lib/backend';
-import { defaultThreads, MAX_THREADS, threadsProblem } from '../lib/kernels/native';
-import { PMLR_GRIDS, PmlrGrid } from '../lib/figures';
+import { BACKENDS } from '../lib/core/backend';
+import { defaultThreads, MAX_THREADS, threadsProblem } from '../lib/core/kernels/native';
+import { PMLR_GRIDS, PmlrGrid } from '../lib/plot/figures';
 import * as os from 'os';
 import * as path from 'path';
-import { runName } from '../lib/run';
+import { runName } from '../lib/runs/run';
 import {
   BINARIZATIONS, Binarize, ConfigError, HiddenActivation, HIDDEN_ACTIVATIONS, DEFAULT_IS_K, defaultConfig, Likelihood, LIKELIHOODS, makeConfig, trainingBytes, VaeConfig,
-} from '../lib/config';
+} from '../lib/core/config';
 
 export interface RunFlags {
   resultsPath: string;
@@ -106,7 +106,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'threads', kind: 'int', default: undefined, help: `Threads the native kernels split each step over, 1 to ${MAX_THREADS} (default: $VAE_THREADS, else the machine's cores)` },
 ];
 
-/** The ranges of the flags that are not configuration fields (those are in lib/config.ts): [lo, hi, lo excluded]. */
+/** The ranges of the flags that are not configuration fields (those are in lib/core/config.ts): [lo, hi, lo excluded]. */
 const RUN_RANGES: Record<string, [number, number, boolean]> = {
   PRR_n_img_x: [1, 100, false],
   PRR_n_img_y: [1, 100, false],

@@ -6,7 +6,7 @@
 // as a table on a terminal, a line per change otherwise.
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
-import { cores } from '../lib/kernels/native';
+import { cores } from '../lib/core/kernels/native';
 
 export const MAX_ATTEMPTS = 3;
 const ROOT = path.join(__dirname, '..');

@@ -1,8 +1,8 @@
 // Training progress for the command line: a progress bar (steps, loss, ETA) on a terminal, a
 // plain line every tenth of an epoch otherwise (CI logs), and the original's per-epoch summary.
 import { SingleBar } from 'cli-progress';
-import { VaeConfig } from '../lib/config';
-import { EpochMetrics, StepInfo } from '../lib/train';
+import { VaeConfig } from '../lib/core/config';
+import { EpochMetrics, StepInfo } from '../lib/core/train';
 
 export interface Progress {
   step(s: StepInfo): void;

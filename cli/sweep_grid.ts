@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkpointOf, describeRunDir } from '../lib/rundir';
-import { finishedRun, runName } from '../lib/run';
+import { checkpointOf, describeRunDir } from '../lib/runs/rundir';
+import { finishedRun, runName } from '../lib/runs/run';
 import { FlagError, Flags, parseFlags } from './flags';
 import { PICTURES } from './run_main';
 

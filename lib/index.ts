@@ -1,32 +1,6 @@
-// The library's public surface, for the command line, the notebooks and users' own scripts.
-export * from './config';
-export * from './backend';
-export * from './rng';
-export * from './data';
-export * from './model';
-export * from './loss';
-export * from './noise';
-export * from './evaluate';
-export * from './train';
-export * from './checkpoint';
-export * from './safetensors';
+// The library's public surface, for the command line, the notebooks and users' own scripts: the
+// four layers, each with its own index (core → runs → plot → web; test/layers.test.ts checks).
+export * from './core';
+export * from './runs';
 export * from './plot';
-export * from './images';
-export * from './palette';
-export * from './files';
-export * from './rundir';
-export * from './lock';
-export * from './summary';
-export * from './run';
-export * from './figures';
-export * from './explorer';
-export * from './optimizer';
-export { cores, defaultThreads, loadNative, MAX_THREADS, setThreads, threadsInUse, threadsProblem, withThreads } from './kernels/native';
-export { hasFusedKernels } from './kernels/wasm_fused';
-export * from './likelihood';
-export * from './units';
-export * from './compare';
-export * from './plotly';
-export * from './plotly_static';
-export * from './notebook_html';
-export * from './random';
+export * from './web';

@@ -6,7 +6,7 @@
 // rows or columns of the result, each block one single-threaded sgemm, and the elementwise kernels
 // by rows or ranges, cut by the machine's cores and never by the threads in use, so that every
 // element is computed in the same order whatever the thread count (parts_for).
-// Built at install time when OpenBLAS is present; the library runs without it (lib/kernels/native.ts).
+// Built at install time when OpenBLAS is present; the library runs without it (lib/core/kernels/native.ts).
 #include <node_api.h>
 #include <cblas.h>
 #include <sched.h>
@@ -192,7 +192,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
 }
 
 // threads(n): the threads every kernel call is split over from now on (n >= 1; 0 leaves them);
-// returns the number in force. OpenBLAS itself runs on one thread (lib/kernels/native.ts): the
+// returns the number in force. OpenBLAS itself runs on one thread (lib/core/kernels/native.ts): the
 // pool splits its products.
 napi_value Threads(napi_env env, napi_callback_info info) {
   Args args(env, info, 1, "threads");
@@ -317,7 +317,7 @@ napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
 }
 
 // bernoulliFill(state, out, p, value): out[i] = value with probability p, else 0, one uniform draw
-// of mulberry32 each, in order, exactly as lib/rng.ts's Rng.next() < p; advances state (Int32Array).
+// of mulberry32 each, in order, exactly as lib/core/rng.ts's Rng.next() < p; advances state (Int32Array).
 napi_value BernoulliFill(napi_env env, napi_callback_info info) {
   Args args(env, info, 4, "bernoulliFill");
   size_t n = 0;

@@ -151,7 +151,7 @@ export async function run(label: string, overrides: Partial<VaeConfig>, data: Mn
 }
 
 /**
- * A run's explorer (lib/explorer.ts), written into its directory as explorer.html and shown
+ * A run's explorer (lib/web/explorer.ts), written into its directory as explorer.html and shown
  * here: live where scripts run, a static image of it elsewhere.
  */
 export async function showExplorer(r: TrainOrLoadResult, data: Mnist): Promise<void> {

@@ -1,5 +1,5 @@
 // `npm run bench-is -- RUN_DIR [--k 50,500,5000] [--threads 1,2] [--images 10000]` (threads: default the machine's cores): times the
-// importance-sampled log-likelihood (lib/likelihood.ts) of a trained run on its test set (binarized
+// importance-sampled log-likelihood (lib/core/estimators.ts) of a trained run on its test set (binarized
 // as the run was trained) for each k and number of threads of the native kernels, and prints each estimate in
 // nats and bits/dim with the seconds it took. The README's IS times come from here.
 import {

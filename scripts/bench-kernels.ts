@@ -3,7 +3,7 @@
 // GFLOP/s and the elementwise kernels (the NLL and its gradient, the activation gradient, Adam over
 // the model's 1.3 M parameters, the dropout draws) in ns a value. Thread counts alternate round by
 // round so that each sees the same machine; the median of the rounds is printed.
-import { cores, loadNative, nativeUnavailableReason } from '../lib/kernels/native';
+import { cores, loadNative, nativeUnavailableReason } from '../lib/core/kernels/native';
 
 const ROUNDS = 5;
 const BATCH = 128, X = 784, H = 500, Z = 20;

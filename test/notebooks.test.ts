@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runName, SETTINGS } from '../lib';
-import { findChromium } from '../lib/plotly_static';
+import { findChromium } from '../lib/plot/plotly_static';
 import { NOTEBOOK_RUNS, notebookConfig } from '../notebooks/settings';
 
 const ROOT = path.join(__dirname, '..');

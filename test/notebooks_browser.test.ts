@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
-import { findChromium, HEADLESS_ARGS } from '../lib/plotly_static';
+import { findChromium, HEADLESS_ARGS } from '../lib/plot/plotly_static';
 
 // Code passed to page.evaluate runs in the page; these stand for its globals (no DOM types here).
 declare const window: any;

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 import { createVae, importanceSampledLogLikelihood, initBackend, makeConfig, sliceSplit, Trainer } from '../lib';
 import { smallMnist } from './helpers';
-import { defaultThreads, loadNative, setThreads, threadsInUse } from '../lib/kernels/native';
+import { defaultThreads, loadNative, setThreads, threadsInUse } from '../lib/core/kernels/native';
 
 const native = loadNative();
 const ROOT = path.join(__dirname, '..');
@@ -145,7 +145,7 @@ function sameForEveryThreadCount(compute: () => Float32Array[]): void {
   });
 
   test('a process whose pool is running ends by itself, and on SIGINT', async () => {
-    const script = "const n = require('./lib/kernels/native').loadNative(); n.threads(3); const a = new Float32Array(512 * 512); " +
+    const script = "const n = require('./lib/core/kernels/native').loadNative(); n.threads(3); const a = new Float32Array(512 * 512); " +
       'for (let i = 0; i < 20; i++) n.sgemm(false, false, 512, 512, 512, a, a, new Float32Array(512 * 512));';
     const ends = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `${script} console.log('done')`], { cwd: ROOT, encoding: 'utf8', timeout: 30000 });
     expect({ status: ends.status, signal: ends.signal, out: ends.stdout.trim() }).toEqual({ status: 0, signal: null, out: 'done' });

@@ -1,20 +1,20 @@
 // The explorer: a run's decoder in a web page of its own (no server, no network, no kernel). The
 // decoder's weights are stored small (DECODER_WEIGHTS), the test images' codes E[z|x] in 8 bits
-// with a scale per dimension; lib/explorer_page.js unpacks them and decodes in the page.
+// with a scale per dimension; lib/web/explorer_page.js unpacks them and decodes in the page.
 // The page's own decoder is run here against the library's on test codes, and the largest pixel
 // difference is written into the page. Returns strings and numbers; writeExplorer writes the file.
 import * as fs from 'fs';
 import * as path from 'path';
-import { DIM_IMG, Split } from './data';
-import { decodeLatents, encodeMeans, readAndDispose } from './evaluate';
-import { writeFileAtomic } from './files';
-import { escapeXml } from './images';
-import { ModelConfig } from './config';
-import { hiddenActivations, Vae } from './model';
-import { standardNormal } from './random';
-import { Rng } from './rng';
-import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
-import { describeRun } from './summary';
+import { DIM_IMG, Split } from '../core/data';
+import { decodeLatents, encodeMeans, readAndDispose } from '../core/evaluate';
+import { writeFileAtomic } from '../runs/files';
+import { escapeXml } from '../plot/images';
+import { ModelConfig } from '../core/config';
+import { hiddenActivations, Vae } from '../core/model';
+import { standardNormal } from '../core/random';
+import { Rng } from '../core/rng';
+import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from '../runs/rundir';
+import { describeRun } from '../runs/summary';
 
 // The page's script, also used here to measure what the page computes.
 // eslint-disable-next-line @typescript-eslint/no-var-requires

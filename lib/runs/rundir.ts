@@ -3,15 +3,15 @@
 // `checkpoint/` (weights + configuration). Reading and writing them, nothing else.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ADDED_SETTINGS, VaeConfig } from './config';
-import { LossMetrics } from './evaluate';
+import { ADDED_SETTINGS, VaeConfig } from '../core/config';
+import { LossMetrics } from '../core/evaluate';
 import { writeFileAtomic } from './files';
-import { runUnits } from './units';
-import { EpochMetrics } from './train';
+import { runUnits } from '../core/units';
+import { EpochMetrics } from '../core/train';
 
 export const RUN_FILES = {
   config: 'config.json', metrics: 'metrics.jsonl', checkpoint: 'checkpoint.safetensors', summary: 'summary.json',
-  explorer: 'explorer.html', // lib/explorer.ts: written at the end of a run
+  explorer: 'explorer.html', // lib/web/explorer.ts: written at the end of a run
   legacyCheckpoint: 'checkpoint', // checkpoint@1, a directory: still read
 };
 

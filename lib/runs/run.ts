@@ -1,20 +1,20 @@
-// A run: trains a model into its run directory (lib/rundir.ts) epoch by epoch and summarizes it at
+// A run: trains a model into its run directory (lib/runs/rundir.ts) epoch by epoch and summarizes it at
 // the end, or finds a finished run with the same configuration and loads it instead. The command
 // line and the notebooks both train through here; `runName` names a run's directory.
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_IS_K, defaultConfig, VaeConfig } from './config';
-import { currentEngine } from './backend';
+import { DEFAULT_IS_K, defaultConfig, VaeConfig } from '../core/config';
+import { currentEngine } from '../core/backend';
 import { CheckpointError, CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
-import { binarizedData, Mnist } from './data';
+import { binarizedData, Mnist } from '../core/data';
 import { acquireRunLock } from './lock';
-import { createVae, Vae } from './model';
+import { createVae, Vae } from '../core/model';
 import {
   appendMetrics, checkpointOf, readMetrics, readRunConfig, readRunSummary, resetMetrics, RunInfo, RunSummary, RUN_FILES, truncateMetrics,
   writeRunConfig, writeRunSummary,
 } from './rundir';
 import { summarizeRun } from './summary';
-import { EpochMetrics, Trainer, TrainerState, TrainHooks } from './train';
+import { EpochMetrics, Trainer, TrainerState, TrainHooks } from '../core/train';
 
 /**
  * A short directory name that spells out a configuration; settings at their defaults that runs

@@ -2,7 +2,7 @@
 // pictures) and rows of captioned grids (the notebooks' side-by-side comparisons), as PNG bytes.
 import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
-import { IMAGE_SIZE } from './data';
+import { IMAGE_SIZE } from '../core/data';
 
 /** A grayscale image: h x w values, row-major. */
 export interface Gray {

@@ -1,13 +1,13 @@
 // The summary of a finished run (summary.json): the estimators run once at the end (IS
 // log-likelihood, active units) beside the last epoch's test numbers, and the run's record in
 // words, as the command line and the notebooks print it.
-import { Split } from './data';
-import { Binarize } from './config';
-import { activeUnits, importanceSampledLogLikelihood } from './likelihood';
-import { Vae } from './model';
+import { Split } from '../core/data';
+import { Binarize } from '../core/config';
+import { activeUnits, importanceSampledLogLikelihood } from '../core/estimators';
+import { Vae } from '../core/model';
 import { RunInfo, RunSummary } from './rundir';
-import { runUnits } from './units';
-import { EpochMetrics } from './train';
+import { runUnits } from '../core/units';
+import { EpochMetrics } from '../core/train';
 
 /**
  * Estimates IS log-likelihood and active units of a trained model and assembles its summary, in

@@ -5,9 +5,9 @@
 // itself travels once per notebook, gzipped, and is unpacked in the page. Pure: returns strings.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { escapeXml } from './images';
-import { PlotlyFigure } from './plotly';
-import { plotlyBundlePath } from './plotly_static';
+import { escapeXml } from '../plot/images';
+import { PlotlyFigure } from '../plot/plotly';
+import { plotlyBundlePath } from '../plot/plotly_static';
 
 
 /** JSON safe inside a <script>: no "</script>" or "<!--" can end or confuse it. */

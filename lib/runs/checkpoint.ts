@@ -1,4 +1,4 @@
-// Checkpoints: one safetensors file (lib/safetensors.ts) holding the model's weights under their
+// Checkpoints: one safetensors file (lib/runs/safetensors.ts) holding the model's weights under their
 // names and, for a run under way, Adam's moments and the order of the epoch under way, with the
 // configuration, the epoch and step and the trainer's scalar state as `__metadata__` strings.
 // Replaced in one atomic rename (writeFileAtomic), so that there is never a moment without a
@@ -7,11 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { ADDED_SETTINGS, defaultConfig, ModelConfig, modelConfigOf, TrainConfig, validateConfig } from './config';
+import { ADDED_SETTINGS, defaultConfig, ModelConfig, modelConfigOf, TrainConfig, validateConfig } from '../core/config';
 import { writeFileAtomic } from './files';
-import { createVae, Vae } from './model';
+import { createVae, Vae } from '../core/model';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, SafeTensor } from './safetensors';
-import type { TrainerState } from './train';
+import type { TrainerState } from '../core/train';
 
 const FORMAT = 'vae-mnist-ts/checkpoint@2';
 const LEGACY_FORMAT = 'vae-mnist-ts/checkpoint@1';

@@ -2,13 +2,13 @@
 // reconstructions), PMLR (the decoder over a grid of 2-D latent points, spaced linearly as the
 // original or through the Gaussian's inverse CDF as AEVB Figure 4) and the PMLR map (test images
 // encoded and scattered by digit). Returns PNG bytes; the caller writes them.
-import { DIM_IMG, Split } from './data';
-import { decodeLatents, readAndDispose, reconstruct } from './evaluate';
-import { Vae } from './model';
+import { DIM_IMG, Split } from '../core/data';
+import { decodeLatents, readAndDispose, reconstruct } from '../core/evaluate';
+import { Vae } from '../core/model';
 import { imageGridPng } from './images';
-import { latentScatterSpec, specToPng } from './plot';
-import { standardNormal } from './random';
-import { Rng } from './rng';
+import { latentScatterSpec, specToPng } from './latent_map';
+import { standardNormal } from '../core/random';
+import { Rng } from '../core/rng';
 import * as tf from '@tensorflow/tfjs';
 
 export interface GridSize {

@@ -1,10 +1,10 @@
 // Interactive figures for the notebooks, as plain Plotly figure specs ({ data, layout }): loss
 // curves, runs on the rate-distortion plane, latent scatters coloured by digit. Sized for a
 // notebook column (WIDTH px), legends of a few entries, hover text rounded. Pure: nothing here
-// knows about Jupyter (lib/notebook_html.ts makes outputs of them, lib/plotly_static.ts PNGs).
-import { RunRow } from './compare';
+// knows about Jupyter (lib/web/notebook_html.ts makes outputs of them, lib/plot/plotly_static.ts PNGs).
+import { RunRow } from '../runs/compare';
 import { DIGIT_COLORS } from './palette';
-import { EpochMetrics } from './train';
+import { EpochMetrics } from '../core/train';
 
 export interface PlotlyFigure {
   data: Record<string, unknown>[];

@@ -4,7 +4,7 @@
 //   its gradient is VaeDenseGrad (dPre and the bias gradient in one pass) and two products.
 // - VaeBernoulliNll: the seed's clipped Bernoulli negative log-likelihood per image, from logits,
 //   or the continuous Bernoulli's (attribute `continuous`); its gradient is VaeBernoulliNllGrad.
-// lib/model.ts and lib/loss.ts use them when `hasFusedKernels()`, else the plain tfjs ops, which
+// lib/core/model.ts and lib/core/loss.ts use them when `hasFusedKernels()`, else the plain tfjs ops, which
 // define what they compute (a test compares the two).
 import * as tf from '@tensorflow/tfjs';
 import { NativeAddon } from './native';

@@ -9,7 +9,7 @@ import * as path from 'path';
 export interface NativeAddon {
   /** C (m x n) = op(A) (m x k) * op(B) (k x n), row-major; op = transpose when the flag is set. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
-  /** One Adam step in place (see lib/optimizer.ts); c1 = 1 - beta1^t, c2 = 1 - beta2^t. */
+  /** One Adam step in place (see lib/core/optimizer.ts); c1 = 1 - beta1^t, c2 = 1 - beta2^t. */
   adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, c1: number, c2: number, eps: number): void;
   /** y (m x n) = act(x w + b) * mask; act 0 linear, 1 ELU, 2 tanh; mask null: none. */
   dense(x: Float32Array, w: Float32Array, b: Float32Array, mask: Float32Array | null, y: Float32Array, m: number, k: number, n: number, act: number): void;
@@ -26,7 +26,7 @@ export interface NativeAddon {
   blasConfig: string;
 }
 
-const ADDON = path.join(__dirname, '..', '..', 'build', 'Release', 'vae_native.node');
+const ADDON = path.join(__dirname, '..', '..', '..', 'build', 'Release', 'vae_native.node');
 
 /** Whether the CPU has AVX-512 (Linux's /proc/cpuinfo; false elsewhere). */
 export function hasAvx512(): boolean {

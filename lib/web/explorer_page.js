@@ -1,9 +1,9 @@
 // The explorer page's script (plain JavaScript, no dependencies): unpacks the quantised decoder
-// and the test set's codes that lib/explorer.ts wrote into the page, decodes latent points with a
+// and the test set's codes that lib/web/explorer.ts wrote into the page, decodes latent points with a
 // small forward pass, and drives the page: one slider per latent dimension, a test image's code
 // as the starting point, an interpolation strip, and for a 2-D latent space the labelled plane
 // that decodes the point under the mouse. Under Node it only exports the unpacking and the
-// decoder, so the tests and lib/explorer.ts measure the page's own arithmetic.
+// decoder, so the tests and lib/web/explorer.ts measure the page's own arithmetic.
 (function () {
   'use strict';
 
@@ -62,7 +62,7 @@
     return { layers: layers, codes: codes, labels: labels };
   }
 
-  /** The continuous Bernoulli's mean from a logit clipped as the library's (lib/model.ts continuousBernoulliMeans). */
+  /** The continuous Bernoulli's mean from a logit clipped as the library's (lib/core/model.ts continuousBernoulliMeans). */
   function cbMean(l) {
     var c = Math.max(-18.420680733952366, Math.min(18.420680733952366, l));
     if (Math.abs(c) < 0.5) return 0.5 + c * (1 / 12 + c * c * (-1 / 720 + c * c / 30240));
