@@ -12,10 +12,9 @@ namespace vae {
 
 enum Activation { kLinear = 0, kElu = 1, kTanh = 2 };
 
-// The seed's clip of Bernoulli means to [1e-8, 1 - 1e-8], applied to their logs (lib/loss.ts),
-// and for the continuous Bernoulli to the logit its normaliser is computed from.
-constexpr float kLogClip = -18.420680743952367f;  // log(1e-8)
-constexpr float kLogitClip = 18.420680733952366f;  // logit(1 - 1e-8)
+// The seed's clip of Bernoulli means to [c, 1 - c] is passed in from lib/core/likelihood.ts (never
+// re-typed here): log_clip = log c, applied to the logs of the means, and logit_clip = logit(1 - c),
+// for the continuous Bernoulli the clip of the logit its normaliser is computed from.
 
 // One Adam step over [lo, hi), as tf.train.adam (see Adam in vae_native.cc).
 inline void adam_range(float* __restrict w, const float* __restrict g, float* __restrict m, float* __restrict v, size_t lo, size_t hi,
@@ -75,17 +74,18 @@ inline void column_sums(const float* __restrict a, float* __restrict s, size_t m
   }
 }
 
-// x log y + (1 - x) log(1 - y) for one pixel, y = sigmoid(l), each log >= log 1e-8; max written so
+// x log y + (1 - x) log(1 - y) for one pixel, y = sigmoid(l), each log >= log_clip; max written so
 // that NaN passes through (a diverged model must give a NaN loss).
-inline float bernoulli_log_prob(float x, float l) {
+inline float bernoulli_log_prob(float x, float l, float log_clip) {
   const float sp = (l > 0 ? l : 0.0f) + log1p_unit(exp_f(l > 0 ? -l : l));
-  const float log_y = l - sp < kLogClip ? kLogClip : l - sp;
-  const float log_1my = -sp < kLogClip ? kLogClip : -sp;
+  const float log_y = l - sp < log_clip ? log_clip : l - sp;
+  const float log_1my = -sp < log_clip ? log_clip : -sp;
   return x * log_y + (1.0f - x) * log_1my;
 }
 
 // The negative log-likelihood of one image (n pixels): terms in float, summed in double in order.
-inline float bernoulli_nll_row(const float* __restrict x, const float* __restrict l, int n, bool continuous) {
+inline float bernoulli_nll_row(const float* __restrict x, const float* __restrict l, int n, bool continuous, float log_clip,
+                               float logit_clip) {
   constexpr int kBlock = 1024;
   float terms[kBlock];
   double sum = 0;
@@ -93,9 +93,9 @@ inline float bernoulli_nll_row(const float* __restrict x, const float* __restric
     const int len = n - j0 < kBlock ? n - j0 : kBlock;
     const float* __restrict xb = x + j0;
     const float* __restrict lb = l + j0;
-    for (int j = 0; j < len; j++) terms[j] = bernoulli_log_prob(xb[j], lb[j]);
+    for (int j = 0; j < len; j++) terms[j] = bernoulli_log_prob(xb[j], lb[j], log_clip);
     if (continuous) {
-      for (int j = 0; j < len; j++) terms[j] += cb_log_normalizer(clampf(lb[j], -kLogitClip, kLogitClip));
+      for (int j = 0; j < len; j++) terms[j] += cb_log_normalizer(clampf(lb[j], -logit_clip, logit_clip));
     }
     for (int j = 0; j < len; j++) sum += terms[j];
   }
@@ -105,23 +105,24 @@ inline float bernoulli_nll_row(const float* __restrict x, const float* __restric
 // dl = g * d nll / d l for one image (see BernoulliNllGrad in vae_native.cc). Past a clip the
 // gradient is 0, as tf.maximum's and tf.clipByValue's; a NaN logit gives NaN, as tfjs does (its
 // chain rule multiplies that 0 by the NaN derivative of the clipped expression).
-inline void bernoulli_nll_grad_row(float g, const float* __restrict x, const float* __restrict l, float* __restrict dl, int n, bool continuous) {
+inline void bernoulli_nll_grad_row(float g, const float* __restrict x, const float* __restrict l, float* __restrict dl, int n, bool continuous,
+                                   float log_clip, float logit_clip) {
   for (int j = 0; j < n; j++) {
     const float lj = l[j], xj = x[j];
     const float e = exp_f(lj > 0 ? -lj : lj);  // e^-|l|
     const float sp = (lj > 0 ? lj : 0.0f) + log1p_unit(e);
     const float y = (lj >= 0 ? 1.0f : e) / (1.0f + e);  // sigmoid(l)
     const float nan_or_0 = lj != lj ? lj : 0.0f;
-    const float d_log_y = lj - sp >= kLogClip ? 1.0f - y : nan_or_0;
-    const float d_log_1my = -sp >= kLogClip ? -y : nan_or_0;
+    const float d_log_y = lj - sp >= log_clip ? 1.0f - y : nan_or_0;
+    const float d_log_1my = -sp >= log_clip ? -y : nan_or_0;
     dl[j] = -g * (xj * d_log_y + (1.0f - xj) * d_log_1my);
   }
   if (continuous) {
     for (int j = 0; j < n; j++) {
       const float lj = l[j];
-      const float d_log_c = cb_log_normalizer_grad(clampf(lj, -kLogitClip, kLogitClip));  // computed everywhere: no branch
+      const float d_log_c = cb_log_normalizer_grad(clampf(lj, -logit_clip, logit_clip));  // computed everywhere: no branch
       const float nan_or_0 = lj != lj ? lj : 0.0f;
-      dl[j] -= g * ((lj >= -kLogitClip) & (lj <= kLogitClip) ? d_log_c : nan_or_0);
+      dl[j] -= g * ((lj >= -logit_clip) & (lj <= logit_clip) ? d_log_c : nan_or_0);
     }
   }
 }

@@ -276,42 +276,45 @@ napi_value ActivationGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// bernoulliNll(x, logits, nll, m, n, continuous): nll (m) = -sum_j x log y + (1 - x) log(1 - y), y =
-// sigmoid(logits), with log y = l - softplus(l) and log(1 - y) = -softplus(l), each >= log 1e-8;
-// with `continuous`, the continuous Bernoulli's: minus sum_j log C(clip(l)) more.
+// bernoulliNll(x, logits, nll, m, n, continuous, logClip, logitClip): nll (m) = -sum_j x log y +
+// (1 - x) log(1 - y), y = sigmoid(logits), with log y = l - softplus(l) and log(1 - y) = -softplus(l),
+// each >= logClip; with `continuous`, the continuous Bernoulli's: minus sum_j log C(clip(l)) more,
+// l clipped to +-logitClip. The clips are lib/core/likelihood.ts's, passed in.
 napi_value BernoulliNll(napi_env env, napi_callback_info info) {
-  Args args(env, info, 6, "bernoulliNll");
+  Args args(env, info, 8, "bernoulliNll");
   const int32_t m = args.i32(3), n = args.i32(4);
   const float* x = args.f32(0, size_t(m) * n);
   const float* l = args.f32(1, size_t(m) * n);
   float* nll = args.f32(2, m);
   const bool continuous = args.boolean(5);
+  const float log_clip = args.f64(6), logit_clip = args.f64(7);
   if (!args.ok()) return nullptr;
   const int parts = parts_for(double(m) * n, kElementGrain);
   pool().run(parts, [&](int p) {
     const Range rows = part_range(m, parts, p, 1);
-    for (size_t i = rows.lo; i < rows.hi; i++) nll[i] = vae::bernoulli_nll_row(x + i * n, l + i * n, n, continuous);
+    for (size_t i = rows.lo; i < rows.hi; i++) nll[i] = vae::bernoulli_nll_row(x + i * n, l + i * n, n, continuous, log_clip, logit_clip);
   });
   return nullptr;
 }
 
-// bernoulliNllGrad(dNll, x, logits, dLogits, m, n, continuous): dLogits = dNll_i * d nll_i / d logits,
+// bernoulliNllGrad(dNll, x, logits, dLogits, m, n, continuous, logClip, logitClip): dLogits = dNll_i * d nll_i / d logits,
 // i.e. dNll_i * (x (1 - y) [log y unclipped] - (1 - x) y [log(1 - y) unclipped]) * -1; at the clip
 // boundary the gradient passes, as tf.maximum's; with `continuous`, minus d log C / dl inside the
 // logit clip (0 beyond it, as tf.clipByValue's).
 napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
-  Args args(env, info, 7, "bernoulliNllGrad");
+  Args args(env, info, 9, "bernoulliNllGrad");
   const int32_t m = args.i32(4), n = args.i32(5);
   const float* dnll = args.f32(0, m);
   const float* x = args.f32(1, size_t(m) * n);
   const float* l = args.f32(2, size_t(m) * n);
   float* dl = args.f32(3, size_t(m) * n);
   const bool continuous = args.boolean(6);
+  const float log_clip = args.f64(7), logit_clip = args.f64(8);
   if (!args.ok()) return nullptr;
   const int parts = parts_for(double(m) * n, kElementGrain);
   pool().run(parts, [&](int p) {
     const Range rows = part_range(m, parts, p, 1);
-    for (size_t i = rows.lo; i < rows.hi; i++) vae::bernoulli_nll_grad_row(dnll[i], x + i * n, l + i * n, dl + i * n, n, continuous);
+    for (size_t i = rows.lo; i < rows.hi; i++) vae::bernoulli_nll_grad_row(dnll[i], x + i * n, l + i * n, dl + i * n, n, continuous, log_clip, logit_clip);
   });
   return nullptr;
 }

@@ -4,6 +4,7 @@
 // the model's 1.3 M parameters, the dropout draws) in ns a value. Thread counts alternate round by
 // round so that each sees the same machine; the median of the rounds is printed.
 import { cores, loadNative, nativeUnavailableReason } from '../lib/core/kernels/native';
+import { LOG_CLIP, LOGIT_CLIP } from '../lib/core/likelihood';
 
 const ROUNDS = 5;
 const BATCH = 128, X = 784, H = 500, Z = 20;
@@ -60,10 +61,10 @@ function main(): void {
     ['product 128x784 . 784x500', BATCH * X * H, () => native.sgemm(false, false, BATCH, H, X, a, b, c.subarray(0, BATCH * H))],
     ['product 128x500 . (784x500)^T', BATCH * X * H, () => native.sgemm(false, true, BATCH, X, H, a.subarray(0, BATCH * H), b, c.subarray(0, BATCH * X))],
     ['product (128x784)^T . 128x500', BATCH * X * H, () => native.sgemm(true, false, X, H, BATCH, a, b.subarray(0, BATCH * H), c)],
-    ['Bernoulli NLL', BATCH * X, () => native.bernoulliNll(x, logits, nll, BATCH, X, false)],
-    ['Bernoulli NLL gradient', BATCH * X, () => native.bernoulliNllGrad(dNll, x, logits, out, BATCH, X, false)],
-    ['cont. Bernoulli NLL', BATCH * X, () => native.bernoulliNll(x, logits, nll, BATCH, X, true)],
-    ['cont. Bernoulli NLL gradient', BATCH * X, () => native.bernoulliNllGrad(dNll, x, logits, out, BATCH, X, true)],
+    ['Bernoulli NLL', BATCH * X, () => native.bernoulliNll(x, logits, nll, BATCH, X, false, LOG_CLIP, LOGIT_CLIP)],
+    ['Bernoulli NLL gradient', BATCH * X, () => native.bernoulliNllGrad(dNll, x, logits, out, BATCH, X, false, LOG_CLIP, LOGIT_CLIP)],
+    ['cont. Bernoulli NLL', BATCH * X, () => native.bernoulliNll(x, logits, nll, BATCH, X, true, LOG_CLIP, LOGIT_CLIP)],
+    ['cont. Bernoulli NLL gradient', BATCH * X, () => native.bernoulliNllGrad(dNll, x, logits, out, BATCH, X, true, LOG_CLIP, LOGIT_CLIP)],
     ['tanh gradient (dPre, db)', BATCH * X, () => native.activationGrad(logits, x, null, out, db, BATCH, X, 2)],
     ['Adam', params, () => native.adam(w, g, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8)],
     ['dropout draws', BATCH * X, () => native.bernoulliFill(state, out, 0.9, 1 / 0.9)],

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  CB_TAYLOR, LOGIT_CLIP, MEAN_CLIP,
   buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, float16Bits, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
   trainRun, Vae,
 } from '../lib';
@@ -24,7 +25,7 @@ function pageModel(html: string) {
   const meta = JSON.parse(/<script type="application\/json" id="explorer-meta">(.*?)<\/script>/s.exec(html)![1]) as ExplorerMeta;
   const data = /<script type="application\/octet-stream" id="explorer-data">(.*?)<\/script>/s.exec(html)![1];
   const unpacked = page.unpack(meta, new Uint8Array(Buffer.from(data, 'base64')));
-  return { meta, ...unpacked, decode: page.createDecoder(unpacked.layers) as (z: Float32Array) => Float32Array };
+  return { meta, ...unpacked, decode: page.createDecoder(unpacked.layers, meta.clip) as (z: Float32Array) => Float32Array };
 }
 
 function maxDiff(model: Vae, decode: (z: Float32Array) => Float32Array, z: Float32Array): number {
@@ -91,6 +92,11 @@ describe('the explorer page', () => {
     expect(worst).toBeLessThan(0.05);
     expect(Array.from(p.labels!)).toEqual(Array.from(test.labels));
     expect(meta.testImages).toBe(2000);
+    // The page's clip of means is the library's, written into the page: a page given another decodes by it.
+    expect(meta.clip).toEqual({ mean: MEAN_CLIP, logit: LOGIT_CLIP, cbTaylor: CB_TAYLOR });
+    const wide = page.createDecoder(p.layers, { ...meta.clip, mean: 0.1 })(prior.subarray(0, 5));
+    expect(Math.min(...wide)).toBeCloseTo(0.1, 6);
+    expect(Math.max(...wide)).toBeLessThanOrEqual(0.9 + 1e-7);
   });
 
   test('the seed-sized model (n_hidden 500, dim_z 20) with the 10,000 test codes is under 2 MB, network-free', () => {

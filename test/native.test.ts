@@ -4,7 +4,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadNative } from '../lib';
-import { bernoulliNll } from '../lib/core/loss';
+import { bernoulliNll, LOG_CLIP, LOGIT_CLIP } from '../lib/core/likelihood';
 
 const native = loadNative();
 const ROOT = path.join(__dirname, '..');
@@ -33,9 +33,27 @@ const ROOT = path.join(__dirname, '..');
 
   test('the Bernoulli loss gradient keeps a NaN logit NaN, as tfjs does', () => {
     const dl = f(3, 0);
-    native!.bernoulliNllGrad(f(1, 1), Float32Array.from([1, 0, 1]), Float32Array.from([NaN, 2, -30]), dl, 1, 3, false);
+    native!.bernoulliNllGrad(f(1, 1), Float32Array.from([1, 0, 1]), Float32Array.from([NaN, 2, -30]), dl, 1, 3, false, LOG_CLIP, LOGIT_CLIP);
     expect(Number.isNaN(dl[0])).toBe(true);
     expect(Number.isFinite(dl[1]) && Number.isFinite(dl[2])).toBe(true);
+  });
+
+  test("the loss kernels apply the clips they are given (lib/core/likelihood.ts's), not constants of their own", () => {
+    // x = 1 at logit -30: log y = -30 unclipped; clipped at LOG_CLIP (-18.42) or at a clip of -5.
+    const nll = f(1, 0), dl = f(1, 0);
+    native!.bernoulliNll(f(1, 1), Float32Array.from([-30]), nll, 1, 1, false, LOG_CLIP, LOGIT_CLIP);
+    expect(nll[0]).toBeCloseTo(-LOG_CLIP, 4);
+    native!.bernoulliNll(f(1, 1), Float32Array.from([-30]), nll, 1, 1, false, -5, LOGIT_CLIP);
+    expect(nll[0]).toBeCloseTo(5, 5);
+    native!.bernoulliNllGrad(f(1, 1), f(1, 1), Float32Array.from([-3]), dl, 1, 1, false, -5, LOGIT_CLIP);
+    expect(dl[0]).toBeCloseTo(-(1 - 1 / (1 + Math.exp(3))), 5); // inside the clip: -(1 - y)
+    native!.bernoulliNllGrad(f(1, 1), f(1, 1), Float32Array.from([-6]), dl, 1, 1, false, -5, LOGIT_CLIP);
+    expect(dl[0]).toBe(-0); // past it: no gradient
+    // The continuous Bernoulli's normaliser is computed from the logit clipped to +-logitClip.
+    native!.bernoulliNll(f(1, 0), Float32Array.from([40]), nll, 1, 1, true, LOG_CLIP, 3);
+    const logC3 = Math.log(3 / Math.tanh(1.5));
+    const expected = -(Math.max(-40 - Math.log1p(Math.exp(-40)), LOG_CLIP) + logC3); // x = 0: log(1 - y) + log C(3)
+    expect(nll[0]).toBeCloseTo(expected, 4);
   });
 
   test("the fused dense layer checks x's columns against W's rows", async () => {

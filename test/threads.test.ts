@@ -8,6 +8,7 @@ import * as path from 'path';
 import { createVae, importanceSampledLogLikelihood, initBackend, makeConfig, sliceSplit, Trainer } from '../lib';
 import { smallMnist } from './helpers';
 import { defaultThreads, loadNative, setThreads, threadsInUse } from '../lib/core/kernels/native';
+import { LOG_CLIP, LOGIT_CLIP } from '../lib/core/likelihood';
 
 const native = loadNative();
 const ROOT = path.join(__dirname, '..');
@@ -100,8 +101,8 @@ function sameForEveryThreadCount(compute: () => Float32Array[]): void {
     for (const continuous of [false, true]) {
       sameForEveryThreadCount(() => {
         const nll = new Float32Array(m), dl = new Float32Array(m * n);
-        native!.bernoulliNll(x, logits, nll, m, n, continuous);
-        native!.bernoulliNllGrad(dNll, x, logits, dl, m, n, continuous);
+        native!.bernoulliNll(x, logits, nll, m, n, continuous, LOG_CLIP, LOGIT_CLIP);
+        native!.bernoulliNllGrad(dNll, x, logits, dl, m, n, continuous, LOG_CLIP, LOGIT_CLIP);
         return [nll, dl];
       });
     }

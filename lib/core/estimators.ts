@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
 import { ACTIVE_UNIT_THRESHOLD, activeUnitCount, encodeMeans, varianceFromSums } from './evaluate';
 import { withThreads } from './kernels/native';
-import { reconstructionNll } from './loss';
+import { reconstructionNll } from './likelihood';
 import { Vae } from './model';
 import { standardNormal } from './random';
 import { Rng } from './rng';

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { DIM_IMG, Split } from './data';
 import { klPerDimension, vaeLoss } from './loss';
-import { bernoulliMeans, likelihoodMeans, Vae } from './model';
+import { bernoulliMeans, likelihoodMeans } from './likelihood';
+import { Vae } from './model';
 import { saltAndPepper } from './noise';
 import { standardNormal } from './random';
 import { Rng } from './rng';

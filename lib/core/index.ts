@@ -8,6 +8,7 @@ export * from './random';
 export * from './noise';
 export * from './data';
 export * from './model';
+export * from './likelihood';
 export * from './loss';
 export * from './optimizer';
 export * from './train';

@@ -1,11 +1,11 @@
 // The seed's model: a Gaussian MLP encoder q(z|x) and a Bernoulli (or continuous Bernoulli) MLP
 // decoder p(x|z) (AEVB, Appendix C), with the seed's or all-tanh hidden layers, in three modes:
-// `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of data files, training or its loss (only the
-// clip of logits the loss shares); encoder and decoder are usable on their own.
+// `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of data files, training or its loss; p(x|z)'s
+// means are lib/core/likelihood.ts's. Encoder and decoder are usable on their own.
 import * as tf from '@tensorflow/tfjs';
-import { HiddenActivation, Likelihood, ModelConfig } from './config';
-import { LOGIT_CLIP } from './loss';
+import { HiddenActivation, ModelConfig } from './config';
 import { Activation, fusedDense, hasFusedKernels } from './kernels/wasm_fused';
+import { likelihoodMeans } from './likelihood';
 import { bernoulliMask, standardNormal } from './random';
 import { Rng } from './rng';
 
@@ -21,34 +21,6 @@ export interface ForwardResult {
   sigma?: tf.Tensor2D;
   z: tf.Tensor2D;
   logits: tf.Tensor2D; // of p(x|z) (Bernoulli or continuous Bernoulli); `likelihoodMeans` turns them into images
-}
-
-/** Bernoulli means sigmoid(logits), clipped to [1e-8, 1 - 1e-8] as the seed's decoder output. */
-export function bernoulliMeans(logits: tf.Tensor2D): tf.Tensor2D {
-  return tf.clipByValue(tf.sigmoid(logits), 1e-8, 1 - 1e-8);
-}
-
-/**
- * Means of the continuous Bernoulli, which are not its parameter lambda = sigmoid(l): E[x] =
- * lambda / (2 lambda - 1) + 1 / (2 atanh(1 - 2 lambda)) = 1 / (1 - e^-l) - 1/l (Loaiza-Ganem &
- * Cunningham 2019, section 3), with lambda clipped as the seed's; 1/2 + l/12 - l^3/720 + l^5/30240
- * near l = 0 (|l| < 0.5, error < 1e-8). In (0.054, 0.946): even lambda = 1e-8 has mean 1/18.4.
- */
-export function continuousBernoulliMeans(logits: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const l = tf.clipByValue(logits, -LOGIT_CLIP, LOGIT_CLIP);
-    const l2 = tf.square(l);
-    const taylor = tf.add(0.5, tf.mul(l, tf.add(1 / 12, tf.mul(l2, tf.add(-1 / 720, tf.mul(l2, 1 / 30240))))));
-    const small = tf.less(tf.abs(l), 0.5);
-    const lSafe = tf.where(small, tf.onesLike(l), l); // the unused branch divides by l
-    const direct = tf.sub(tf.reciprocal(tf.sub(1, tf.exp(tf.neg(lSafe)))), tf.reciprocal(lSafe));
-    return tf.where(small, taylor, direct) as tf.Tensor2D;
-  });
-}
-
-/** The mean of p(x|z) under `likelihood`: what the decoder's images are. */
-export function likelihoodMeans(logits: tf.Tensor2D, likelihood: Likelihood): tf.Tensor2D {
-  return likelihood === 'continuous_bernoulli' ? continuousBernoulliMeans(logits) : bernoulliMeans(logits);
 }
 
 /** Randomness of one forward pass. Without `rng` the pass is deterministic: no dropout. */

@@ -10,6 +10,7 @@ import { decodeLatents, encodeMeans, readAndDispose } from '../core/evaluate';
 import { writeFileAtomic } from '../runs/files';
 import { escapeXml } from '../plot/images';
 import { ModelConfig } from '../core/config';
+import { CB_TAYLOR, LOGIT_CLIP, MEAN_CLIP } from '../core/likelihood';
 import { hiddenActivations, Vae } from '../core/model';
 import { standardNormal } from '../core/random';
 import { Rng } from '../core/rng';
@@ -20,7 +21,7 @@ import { describeRun } from '../runs/summary';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const page = require('./explorer_page.js') as {
   unpack(meta: ExplorerMeta, bytes: Uint8Array): { layers: unknown[]; codes: Float32Array | null; labels: Uint8Array | null };
-  createDecoder(layers: unknown[]): (z: Float32Array) => Float32Array;
+  createDecoder(layers: unknown[], clip: ExplorerMeta['clip']): (z: Float32Array) => Float32Array;
 };
 const PAGE_SCRIPT = path.join(__dirname, 'explorer_page.js');
 
@@ -100,6 +101,7 @@ export interface ExplorerMeta {
   maxPixelError: number; // measured: page decoder vs library decoder, max |Δ| over `errorSamples` points
   errorSamples: number;
   layers: { fanIn: number; fanOut: number; activation: PageActivation; weights: WeightFormat }[];
+  clip: { mean: number; logit: number; cbTaylor: number }; // lib/core/likelihood.ts's, for the page's decoder
   segments: Record<string, Segment>;
 }
 
@@ -170,12 +172,12 @@ export function buildExplorer({ model, test, title, description, klPerDim }: Exp
   const { bytes, segments } = pack(parts);
   const meta: ExplorerMeta = {
     title, description, dimZ, testImages: codes ? test.n : 0, klPerDim: klPerDim ?? null, interpolationSteps: 10,
-    maxPixelError: NaN, errorSamples: 0, layers, segments,
+    maxPixelError: NaN, errorSamples: 0, layers, clip: { mean: MEAN_CLIP, logit: LOGIT_CLIP, cbTaylor: CB_TAYLOR }, segments,
   };
   // What the page draws against what the library decodes, at the page's own (quantised) codes,
   // or at draws from the prior for a run without an encoder.
   const unpacked = page.unpack(meta, bytes);
-  const decode = page.createDecoder(unpacked.layers);
+  const decode = page.createDecoder(unpacked.layers, meta.clip);
   const samples = Math.min(ERROR_SAMPLES, unpacked.codes ? test.n : ERROR_SAMPLES);
   const z = new Float32Array(samples * dimZ);
   if (unpacked.codes) {

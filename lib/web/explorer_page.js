@@ -62,19 +62,24 @@
     return { layers: layers, codes: codes, labels: labels };
   }
 
-  /** The continuous Bernoulli's mean from a logit clipped as the library's (lib/core/model.ts continuousBernoulliMeans). */
-  function cbMean(l) {
-    var c = Math.max(-18.420680733952366, Math.min(18.420680733952366, l));
-    if (Math.abs(c) < 0.5) return 0.5 + c * (1 / 12 + c * c * (-1 / 720 + c * c / 30240));
+  /**
+   * The continuous Bernoulli's mean from a logit clipped to +-clip.logit, a Taylor series below
+   * |l| < clip.cbTaylor: as the library's (lib/core/likelihood.ts continuousBernoulliMeans).
+   */
+  function cbMean(l, clip) {
+    var c = Math.max(-clip.logit, Math.min(clip.logit, l));
+    if (Math.abs(c) < clip.cbTaylor) return 0.5 + c * (1 / 12 + c * c * (-1 / 720 + c * c / 30240));
     return 1 / (1 - Math.exp(-c)) - 1 / c;
   }
 
   /**
    * decode(z) -> the 784 means of p(x|z) (a buffer reused by the next call): dense layers
-   * act(h W + b), the output through the sigmoid clipped to [1e-8, 1 - 1e-8] as the library's
-   * (Bernoulli), or the continuous Bernoulli's mean (cb_mean).
+   * act(h W + b), the output through the sigmoid clipped to [clip.mean, 1 - clip.mean] as the
+   * library's (Bernoulli), or the continuous Bernoulli's mean (cb_mean). `clip` is meta.clip: the
+   * library's constants, written into the page (lib/core/likelihood.ts), never re-typed here.
    */
-  function createDecoder(layers) {
+  function createDecoder(layers, clip) {
+    var lo = clip.mean, hi = 1 - clip.mean;
     var buffers = layers.map(function (l) { return new Float32Array(l.fanOut); });
     return function decode(z) {
       var x = z;
@@ -90,8 +95,8 @@
         if (l.activation === 'tanh') for (var a = 0; a < n; a++) out[a] = Math.tanh(out[a]);
         else if (l.activation === 'elu') for (var e = 0; e < n; e++) out[e] = out[e] > 0 ? out[e] : Math.exp(out[e]) - 1;
         else if (l.activation === 'sigmoid') {
-          for (var g = 0; g < n; g++) out[g] = Math.min(1 - 1e-8, Math.max(1e-8, 1 / (1 + Math.exp(-out[g]))));
-        } else if (l.activation === 'cb_mean') for (var c = 0; c < n; c++) out[c] = cbMean(out[c]);
+          for (var g = 0; g < n; g++) out[g] = Math.min(hi, Math.max(lo, 1 / (1 + Math.exp(-out[g]))));
+        } else if (l.activation === 'cb_mean') for (var c = 0; c < n; c++) out[c] = cbMean(out[c], clip);
         x = out;
       }
       return x;
@@ -122,7 +127,7 @@
   function startPage(doc, win) {
     var meta = JSON.parse(doc.getElementById('explorer-meta').textContent);
     var model = unpack(meta, base64Bytes(doc.getElementById('explorer-data').textContent.trim()));
-    var decode = createDecoder(model.layers);
+    var decode = createDecoder(model.layers, meta.clip);
     var dimZ = meta.dimZ, n = meta.testImages;
     var $ = function (id) { return doc.getElementById(id); };
     var tile = doc.createElement('canvas');

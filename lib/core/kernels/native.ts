@@ -16,9 +16,9 @@ export interface NativeAddon {
   /** dPre = dy * mask * act'(y / mask); db = column sums of dPre. */
   activationGrad(dy: Float32Array, y: Float32Array, mask: Float32Array | null, dPre: Float32Array, db: Float32Array, m: number, n: number, act: number): void;
   /** nll (m) of targets x (m x n) under Bernoulli logits, the seed's clip in log space; `continuous`: the continuous Bernoulli's. */
-  bernoulliNll(x: Float32Array, logits: Float32Array, nll: Float32Array, m: number, n: number, continuous: boolean): void;
+  bernoulliNll(x: Float32Array, logits: Float32Array, nll: Float32Array, m: number, n: number, continuous: boolean, logClip: number, logitClip: number): void;
   /** dLogits = dNll_i * d nll_i / d logits. */
-  bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number, continuous: boolean): void;
+  bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number, continuous: boolean, logClip: number, logitClip: number): void;
   /** out[i] = value with probability p, else 0: mulberry32 draws from state[0], as Rng.next() < p. */
   bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number): void;
   /** Sets the threads every kernel call is split over (1..1024; 0 only reads); returns the number in force. */

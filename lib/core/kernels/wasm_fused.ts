@@ -21,7 +21,9 @@ const BERNOULLI_NLL_GRAD = 'VaeBernoulliNllGrad';
 type Inputs = tf.TensorInfo[]; // our kernels take their inputs as an array (as tfjs's AddN)
 const arg = (args: { inputs: unknown }): Inputs => args.inputs as Inputs;
 const activationOf = (attrs: unknown): Activation => (attrs as { activation: Activation }).activation;
-const continuousOf = (attrs: unknown): boolean => (attrs as { continuous: boolean }).continuous;
+/** The NLL kernels' attributes: which likelihood, and the clips of lib/core/likelihood.ts (passed in, never re-typed). */
+export interface NllAttrs { continuous: boolean; logClip: number; logitClip: number }
+const nllOf = (attrs: unknown): NllAttrs => attrs as NllAttrs;
 
 /** A tensor's memory on the wasm heap (null for an absent optional input). */
 function view(backend: WasmBackend, t: tf.TensorInfo): Float32Array;
@@ -61,13 +63,15 @@ export function installWasmFused(native: NativeAddon): void {
   kernel(BERNOULLI_NLL, ([x, logits], backend, attrs) => {
     const [m, n] = logits.shape;
     const nll = backend.makeOutput([m], 'float32');
-    native.bernoulliNll(view(backend, x), view(backend, logits), view(backend, nll), m, n, continuousOf(attrs));
+    const { continuous, logClip, logitClip } = nllOf(attrs);
+    native.bernoulliNll(view(backend, x), view(backend, logits), view(backend, nll), m, n, continuous, logClip, logitClip);
     return nll;
   });
   kernel(BERNOULLI_NLL_GRAD, ([dNll, x, logits], backend, attrs) => {
     const [m, n] = logits.shape;
     const dLogits = backend.makeOutput([m, n], 'float32');
-    native.bernoulliNllGrad(view(backend, dNll), view(backend, x), view(backend, logits), view(backend, dLogits), m, n, continuousOf(attrs));
+    const { continuous, logClip, logitClip } = nllOf(attrs);
+    native.bernoulliNllGrad(view(backend, dNll), view(backend, x), view(backend, logits), view(backend, dLogits), m, n, continuous, logClip, logitClip);
     return dLogits;
   });
 
@@ -97,8 +101,9 @@ export function installWasmFused(native: NativeAddon): void {
         // d nll / d x = log(1 - y) - log y (clipped logs; the normaliser does not depend on x); the
         // targets are data, so this is only for completeness.
         const sp = tf.softplus(logits);
-        const logY = tf.maximum(tf.sub(logits, sp), Math.log(1e-8));
-        const log1mY = tf.maximum(tf.neg(sp), Math.log(1e-8));
+        const { logClip } = nllOf(attrs);
+        const logY = tf.maximum(tf.sub(logits, sp), logClip);
+        const log1mY = tf.maximum(tf.neg(sp), logClip);
         return tf.mul(tf.expandDims(dy as tf.Tensor, 1), tf.sub(log1mY, logY));
       },
       1: () => tf.engine().runKernel(BERNOULLI_NLL_GRAD, [dy, x, logits] as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor,
@@ -117,7 +122,8 @@ export function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activ
   return tf.engine().runKernel(DENSE, inputs as unknown as tf.NamedTensorMap, { activation }) as tf.Tensor2D;
 }
 
-/** Per-image (continuous) Bernoulli negative log-likelihood through VaeBernoulliNll. */
-export function fusedBernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D, continuous = false): tf.Tensor1D {
-  return tf.engine().runKernel(BERNOULLI_NLL, [x, logits] as unknown as tf.NamedTensorMap, { continuous }) as tf.Tensor1D;
+/** Per-image (continuous) Bernoulli negative log-likelihood through VaeBernoulliNll, with the clips given. */
+export function fusedBernoulliNll(x: tf.Tensor2D, logits: tf.Tensor2D, continuous: boolean, logClip: number, logitClip: number): tf.Tensor1D {
+  const attrs: NllAttrs = { continuous, logClip, logitClip };
+  return tf.engine().runKernel(BERNOULLI_NLL, [x, logits] as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor1D;
 }
