@@ -58,6 +58,20 @@ describe('trainOrLoad', () => {
     const other = await trainOrLoad(dir, { ...config, numEpochs: 1 }, data, { isK: 0 });
     expect(other.loaded).toBe(false); // another configuration trains anew in place
     expect(readRunSummary(dir)!.isLogLikelihood).toBeNull();
+
+    // A damaged checkpoint stops trainOrLoad with its error, naming the file; nothing is overwritten.
+    const file = path.join(dir, RUN_FILES.checkpoint);
+    const before = () => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('base64')]));
+    for (const damage of [(b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), (b: Buffer) => Buffer.concat([Buffer.from('{not json'), b.subarray(9)])]) {
+      fs.writeFileSync(file, damage(fs.readFileSync(file)));
+      const files = before();
+      for (const c of [config, { ...config, numEpochs: 1 }]) {
+        const err = await trainOrLoad(dir, c, data, { isK: 0 }).then(() => null, (e: Error) => e);
+        expect(err?.name).toBe('CheckpointError');
+        expect(err?.message).toContain(file);
+        expect(before()).toEqual(files);
+      }
+    }
   });
 
   test('a run stopped early is continued from its checkpoint by the next trainOrLoad, to the same end as one left alone', async () => {

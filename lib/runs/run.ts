@@ -179,11 +179,27 @@ export function loadResumable(dir: string, config: VaeConfig): Resumable {
 }
 
 /**
+ * The run in `dir` to continue under `config`, or null when there is nothing to continue: no
+ * checkpoint yet, or a sound one of another configuration (a finished run, other settings, an
+ * earlier format), which training then replaces. A damaged checkpoint (CheckpointError, naming the
+ * file and what is wrong) or a file that cannot be read is thrown: nothing is overwritten.
+ */
+function resumableOrNull(dir: string, config: VaeConfig): Resumable | null {
+  try {
+    return loadResumable(dir, config);
+  } catch (e) {
+    if (e instanceof ResumeError) return null;
+    throw e;
+  }
+}
+
+/**
  * The model a configuration defines: loaded from `dir` when a finished run with exactly this
  * configuration is there (unless `retrain`), else trained there by `trainRun` (continuing a run
  * of the same configuration that stopped early, from its checkpoint), holding the
  * directory's lock (a second process training the same run is refused). A loaded run without
- * summary.json gets one.
+ * summary.json gets one. A damaged checkpoint stops it with the checkpoint's error, nothing
+ * overwritten (`retrain` replaces it).
  */
 export async function trainOrLoad(
   dir: string, config: VaeConfig, data: Mnist, { retrain = false, ...options }: TrainRunOptions & { retrain?: boolean } = {},
@@ -197,12 +213,7 @@ export async function trainOrLoad(
   }
   const lock = acquireRunLock(dir);
   try {
-    let earlier: Resumable | null = null;
-    try {
-      if (!retrain) earlier = loadResumable(dir, config);
-    } catch {
-      // no checkpoint, or one that cannot continue this configuration: train from the start
-    }
+    const earlier = retrain ? null : resumableOrNull(dir, config);
     const model = earlier?.model ?? createVae(config, config.seed);
     const result = await trainRun(dir, model, config, data, { ...options, resume: earlier?.trainer });
     if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);
