@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ensureDir } from './files';
 
 export const LOCK_FILE = 'run.lock';
 export const LOCK_HEARTBEAT_MS = 10000;
@@ -51,7 +52,7 @@ export interface RunLock {
  * one that cannot be read, is taken over. Released by `release()` or when the process exits.
  */
 export function acquireRunLock(dir: string): RunLock {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const file = path.join(dir, LOCK_FILE);
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {

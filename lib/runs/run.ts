@@ -1,6 +1,6 @@
 // A run: trains a model into its run directory (lib/runs/rundir.ts) epoch by epoch and summarizes it at
 // the end, or finds a finished run with the same configuration and loads it instead. The command
-// line and the notebooks both train through here; `runName` names a run's directory.
+// line and the notebooks both train through here (lib/runs/naming.ts names a run's directory).
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_IS_K, defaultConfig, VaeConfig } from '../core/config';
@@ -8,6 +8,8 @@ import { currentEngine } from '../core/backend';
 import { CheckpointError, CheckpointMeta, loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint';
 import { binarizedData, Mnist } from '../core/data';
 import { acquireRunLock } from './lock';
+import { ensureDir } from './files';
+import { runName } from './naming';
 import { createVae, Vae } from '../core/model';
 import {
   appendMetrics, checkpointOf, readMetrics, readRunConfig, readRunSummary, resetMetrics, RunInfo, RunSummary, RUN_FILES, truncateMetrics,
@@ -15,19 +17,6 @@ import {
 } from './rundir';
 import { summarizeRun } from './summary';
 import { EpochMetrics, Trainer, TrainerState, TrainHooks } from '../core/train';
-
-/**
- * A short directory name that spells out a configuration; settings at their defaults that runs
- * were named without (activation, dropout, likelihood, binarization, warm-up) add nothing, so names stay.
- */
-export function runName(c: VaeConfig): string {
-  const likelihood = c.likelihood === 'continuous_bernoulli' ? '_cb' : '';
-  const data = c.binarize === 'none' ? '' : `_bin${c.binarize === 'dynamic' ? 'dyn' : 'stat'}`;
-  const warmup = c.klWarmup ? `_warm${c.klWarmup}` : '';
-  const net = `${c.activation === 'tanh' ? '_tanh' : ''}${c.keepProb === defaultConfig.keepProb ? '' : `_keep${c.keepProb}`}`;
-  return `${c.mode}_z${c.dimZ}_h${c.nHidden}${net}_beta${c.klBeta}${warmup}${c.addNoise ? '_noise' : ''}${likelihood}${data}` +
-    `_e${c.numEpochs}_b${c.batchSize}_lr${c.learnRate}_s${c.seed}`;
-}
 
 function sameConfig(a: VaeConfig | undefined, b: VaeConfig): boolean {
   if (!a) return false;
@@ -93,7 +82,7 @@ export type TrainRunResult = { history: EpochMetrics[] } & ({ stopped: true; sum
 export async function trainRun(
   dir: string, model: Vae, config: VaeConfig, data: Mnist, { hooks = {}, info = {}, isK = DEFAULT_IS_K, resume }: TrainRunOptions = {},
 ): Promise<TrainRunResult> {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   data = binarizedData(data, config.binarize);
   const images = { train: data.train.n, validation: data.validation?.n ?? 0, test: data.test.n };
   const now = new Date().toISOString();
