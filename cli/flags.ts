@@ -2,14 +2,15 @@
 // plus --seed, --data_dir, --backend, --threads), parsed into the library's configuration. Bad values are a
 // FlagError naming the flag, the value and what is allowed.
 import { Command, CommanderError, Option } from 'commander';
-import { BACKENDS } from '../lib/core/backend';
 import { defaultThreads, MAX_THREADS, threadsProblem } from '../lib/core/kernels/native';
-import { PMLR_GRIDS, PmlrGrid } from '../lib/plot/figures';
+import { PMLR_GRIDS, PmlrGrid } from '../lib/plot/latent_grid';
 import * as os from 'os';
 import * as path from 'path';
-import { runName } from '../lib/runs/run';
+import * as fs from 'fs';
+import { ensureDir, PathError } from '../lib/runs/files';
+import { runName } from '../lib/runs/naming';
 import {
-  BINARIZATIONS, Binarize, ConfigError, HiddenActivation, HIDDEN_ACTIVATIONS, DEFAULT_IS_K, defaultConfig, Likelihood, LIKELIHOODS, makeConfig, trainingBytes, VaeConfig,
+  BACKENDS, BINARIZATIONS, Binarize, ConfigError, HiddenActivation, HIDDEN_ACTIVATIONS, DEFAULT_IS_K, defaultConfig, Likelihood, LIKELIHOODS, makeConfig, trainingBytes, VaeConfig,
 } from '../lib/core/config';
 
 export interface RunFlags {
@@ -40,23 +41,34 @@ export interface Flags {
 }
 
 export class FlagError extends Error {
-  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'FlagError';
   }
 }
 
-/** Runs a command's main and exits with its code; a FlagError is one line on stderr and exit 2. */
-export function runCommand(main: () => Promise<number>): void {
-  main().then(
-    (code) => process.exit(code),
-    (e) => {
-      if (!(e instanceof FlagError)) throw e;
-      console.error(`error: ${e.message}`);
-      process.exit(2);
-    },
-  );
+/**
+ * The paths a run's flags name, checked before any work: --data_dir an existing directory, then
+ * --results_path a directory we can write, created now if missing (one level at a time, so a path
+ * that cannot be one is one line within a second: a file in the way, a symbolic link to nothing, a
+ * file system that holds no new directories such as /proc or /sys, a read-only or full one).
+ */
+export function checkRunPaths(run: { resultsPath: string; dataDir?: string }): void {
+  if (run.dataDir !== undefined && !(fs.existsSync(run.dataDir) && fs.statSync(run.dataDir).isDirectory())) {
+    throw new FlagError(`--data_dir must be an existing directory, got ${run.dataDir}`);
+  }
+  let dir: string;
+  try {
+    dir = ensureDir(run.resultsPath);
+  } catch (e) {
+    if (e instanceof PathError) throw new FlagError(`--results_path must be a directory or a path one can be created at: ${e.message}`);
+    throw e;
+  }
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    throw new FlagError(`--results_path must be a directory we can write, got one without write permission: ${run.resultsPath}`);
+  }
 }
 
 type Kind = 'int' | 'float' | 'bool' | 'string';

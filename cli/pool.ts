@@ -1,12 +1,15 @@
 // A local pool of worker processes for runs: N at a time, each run a child process (ts-node) of
-// its own whose stdout says how far it is (the command line's epoch lines). A run that crashed
+// its own that says how far it is in JSON events on fd 3 (cli/events.ts). A run that crashed
 // (killed by a signal, or an exit code that is not ours) goes back to the queue and continues from
 // its checkpoint, up to MAX_ATTEMPTS; one that failed for a reason that will not change (exit 1:
 // diverged or a damaged file; 2: a bad flag) is failed after one attempt. Shows every run's state
 // as a table on a terminal, a line per change otherwise.
 import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
+import { Readable } from 'stream';
 import { cores } from '../lib/core/kernels/native';
+import { describeJobEvent, EVENTS_FD_ENV, JobEvent, readEvents } from './events';
+import { exitKind } from './exit';
 
 export const MAX_ATTEMPTS = 3;
 const ROOT = path.join(__dirname, '..');
@@ -38,8 +41,6 @@ export interface PoolOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const EPOCH_LINE = /^epoch (\d+): L_tot (-?[\d.]+|NaN|-?Infinity)/; // a density's loss can be negative
-
 /**
  * The environment of `workers` runs side by side: each run's native kernels get an equal share of
  * the machine's cores (VAE_THREADS = cores / workers, at least 1), so that workers x threads never
@@ -52,34 +53,31 @@ export function sharedCoresEnv(workers: number, env: NodeJS.ProcessEnv = process
 
 /**
  * A run's process: `command` = [script, ...args] under ts-node, from the project root, with the
- * orphan guard (cli/orphan_guard.ts: it stops when its starter is gone); stdout and stderr piped.
+ * orphan guard (cli/orphan_guard.ts: it stops when its starter is gone); stdout and stderr piped,
+ * and fd 3 for its JSON events ($VAE_EVENTS_FD).
  */
 export function spawnRun(command: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const [script, ...args] = command;
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', path.join(__dirname, 'orphan_guard.ts'), script, ...args], {
-    cwd: ROOT, env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true', [EVENTS_FD_ENV]: '3' }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
 }
 
-/** Calls onEpoch for each of the command line's epoch lines in a run's stdout; returns a function giving the last `error:` line of its stderr. */
+/**
+ * Calls onEpoch for each epoch event of a run's process; returns a function giving why it failed:
+ * its error event's message, else (a crash) the first line of the stack trace in its stderr.
+ */
 export function followRun(child: ChildProcess, onEpoch: (epoch: number, loss: number) => void): () => string {
-  let buffered = '', errText = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      const m = EPOCH_LINE.exec(line);
-      if (m) onEpoch(Number(m[1]), Number(m[2]));
-    }
+  let error = '', stderr = '';
+  readEvents(child.stdio[3] as Readable, (e) => {
+    if (e.event === 'epoch') onEpoch(e.epoch, e.loss);
+    else error = e.message;
   });
+  child.stdout!.resume(); // read by nobody, but drained
   child.stderr!.on('data', (chunk: Buffer) => {
-    errText += chunk.toString();
+    if (stderr.length < 1 << 16) stderr += chunk.toString();
   });
-  return () => {
-    const errors = errText.split('\n').filter((l) => l.startsWith('error: '));
-    return errors.length ? errors[errors.length - 1].slice('error: '.length) : '';
-  };
+  return () => error || (stderr.split('\n').find((l) => /^\w*Error\b/.test(l.trim())) ?? '').trim();
 }
 
 /** The table of every run: state, epoch and loss, attempts. */
@@ -98,10 +96,11 @@ export type Out = NodeJS.WriteStream | { write(s: string): boolean; isTTY?: bool
  * report(i, what): on a terminal, the whole table redrawn in place; otherwise one plain line,
  * "<seconds> s  <run>: <what>", per change.
  */
-export function createReporter(out: Out, status: JobStatus[]): (i: number, what: string) => void {
+export function createReporter(out: Out, status: JobStatus[]): (i: number, event: JobEvent) => void {
   const t0 = Date.now();
   let drawn = 0;
-  return (i, what) => {
+  return (i, event) => {
+    const what = describeJobEvent(event);
     if (out.isTTY) {
       const table = statusTable(status, (Date.now() - t0) / 1000);
       out.write(`${drawn ? `\x1b[${drawn}A\x1b[J` : ''}${table}`);
@@ -110,15 +109,6 @@ export function createReporter(out: Out, status: JobStatus[]): (i: number, what:
       out.write(`${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  ${status[i].name}: ${what}\n`);
     }
   };
-}
-
-/**
- * How a run's process ended: `done`; `interrupted` (Ctrl-C: exit 130); `failed` for a reason
- * that will not change (exit 1: diverged or a damaged file; 2: a bad flag or a directory in use);
- * `crashed` otherwise (a signal, an exit code that is not ours): worth another attempt.
- */
-export function exitKind(code: number | null): 'done' | 'interrupted' | 'failed' | 'crashed' {
-  return code === 0 ? 'done' : code === 130 ? 'interrupted' : code === 1 || code === 2 ? 'failed' : 'crashed';
 }
 
 /** Runs every job, `workers` at a time; resolves with each job's final status, in the jobs' order. */
@@ -141,18 +131,18 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<JobSt
     if (command === null) {
       s.state = 'skipped';
       s.epoch = s.epochs;
-      report(i, 'finished earlier: skipped');
+      report(i, { kind: 'skipped' });
       return resolve();
     }
     s.attempts++;
     s.state = 'running';
     const child = spawnRun(command, env);
     s.pid = child.pid;
-    report(i, `started (pid ${child.pid}${s.attempts > 1 ? `, attempt ${s.attempts} of ${maxAttempts}` : ''})`);
+    report(i, { kind: 'started', pid: child.pid, attempt: s.attempts, of: maxAttempts });
     const lastErrorOf = followRun(child, (epoch, loss) => {
       s.epoch = epoch;
       s.loss = loss;
-      report(i, `epoch ${epoch}/${s.epochs}, test loss ${loss.toFixed(2)}`);
+      report(i, { kind: 'epoch', epoch, epochs: s.epochs, loss });
     });
     child.on('exit', (code, signal) => {
       const lastError = lastErrorOf();
@@ -160,22 +150,22 @@ export async function runPool(jobs: PoolJob[], opts: PoolOptions): Promise<JobSt
       const kind = exitKind(code);
       if (kind === 'done') {
         s.state = 'done';
-        report(i, 'finished');
+        report(i, { kind: 'finished' });
       } else if (kind === 'interrupted' || interrupted) {
         s.state = 'interrupted';
-        report(i, 'interrupted: its checkpoint is saved; run the sweep again to continue');
+        report(i, { kind: 'interrupted' });
       } else if (kind === 'failed') {
         s.state = 'failed';
         s.reason = lastError || `exit code ${code}`;
-        report(i, `FAILED: ${s.reason}`);
+        report(i, { kind: 'failed', why: s.reason });
       } else if (s.attempts < maxAttempts) {
         s.state = 'queued';
         queue.unshift(i);
-        report(i, `crashed (${signal ?? `exit code ${code}`}): back in the queue, to continue from its checkpoint`);
+        report(i, { kind: 'retry', why: signal ?? `exit code ${code}` });
       } else {
         s.state = 'failed';
         s.reason = `crashed ${s.attempts} times, the last by ${signal ?? `exit code ${code}`}${lastError ? `: ${lastError}` : ''}`;
-        report(i, `FAILED: ${s.reason}`);
+        report(i, { kind: 'failed', why: s.reason });
       }
       resolve();
     });

@@ -9,7 +9,8 @@ import { ChildProcess } from 'child_process';
 import { Job, Queue, QueueOptions, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { FlagError } from './flags';
-import { exitKind, followRun, MAX_ATTEMPTS, sharedCoresEnv, spawnRun } from './pool';
+import { exitKind } from './exit';
+import { followRun, MAX_ATTEMPTS, sharedCoresEnv, spawnRun } from './pool';
 import { commandFor, GridPoint, pointOf } from './sweep_grid';
 
 export const QUEUE_NAME = 'vae-mnist-sweep';

@@ -1,208 +1,26 @@
 #!/usr/bin/env node
-// The command line of the original run_main.py: train on MNIST with the same flags and write the
-// same pictures (PNG) to --results_path, plus config.json, metrics.jsonl and a checkpoint.
-// Exit codes: 0 done, 1 training failed (e.g. diverged) or a damaged file (data, checkpoint, run
-// records), 2 a bad flag (or a run directory in use), 130 interrupted (Ctrl-C).
-import * as fs from 'fs';
-import * as path from 'path';
-import {
-  acquireRunLock, binarizedData, DamagedRunError, addSaltAndPepper, BackendError, CheckpointError, clearRunFiles, createVae, describeRunDir, LockError,
-  loadResumable, readMetrics, Resumable, ResumeError, currentEngine, describeEngine, DataError, DivergenceError, EpochMetrics, firstImages,
-  imageGridPng, initBackend, loadMnist, pmlrMapPng, pmlrPng, prrPng, setThreads, sliceSplit, StepInfo, trainRun,
-  writeFileAtomic, writeRunExplorer,
-} from '../lib';
-import { FlagError, flagOf, Flags, parseFlags } from './flags';
-import { createProgress } from './progress';
-
-/** Bad flags: exit 2. Damaged files: exit 1. Both are one line naming what is wrong. */
-const FLAG_ERRORS = [FlagError, BackendError, LockError];
-const FILE_ERRORS = [DataError, CheckpointError, DamagedRunError];
-
-/** The original numbers its pictures from epoch 00. */
-const epochName = (prefix: string, epochIndex: number) => `${prefix}_epoch_${String(epochIndex).padStart(2, '0')}.png`;
-
-/**
- * --results_path must be a directory we can write, or one we can create: refused before any work
- * (an existing file, or a parent we may not write into), so nothing is touched.
- */
-export function checkResultsPath(dir: string): void {
-  let probe = path.resolve(dir);
-  while (!fs.existsSync(probe)) probe = path.dirname(probe);
-  const stat = fs.statSync(probe);
-  const what = probe === path.resolve(dir) ? dir : `${dir} (its parent ${probe})`;
-  if (!stat.isDirectory()) throw new FlagError(`--results_path must be a directory or a path one can be created at, got a file: ${what}`);
-  try {
-    fs.accessSync(probe, fs.constants.W_OK | fs.constants.X_OK);
-  } catch {
-    throw new FlagError(`--results_path must be a directory we can write, got one without write permission: ${what}`);
-  }
-}
-
-/** The pictures a run writes (the original's names), which --overwrite removes with the run's records. */
-export const PICTURES = /^(input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png$/;
-
-/** The paths a run's flags name, checked before any work: --results_path (checkResultsPath) and --data_dir (an existing directory). */
-export function checkRunPaths(run: { resultsPath: string; dataDir?: string }): void {
-  checkResultsPath(run.resultsPath);
-  if (run.dataDir !== undefined && !(fs.existsSync(run.dataDir) && fs.statSync(run.dataDir).isDirectory())) {
-    throw new FlagError(`--data_dir must be an existing directory, got ${run.dataDir}`);
-  }
-}
-
-export async function runMain(flags: Flags, log: (line: string) => void = console.log): Promise<number> {
-  const { config, run } = flags;
-  checkRunPaths(run);
-  const lock = acquireRunLock(run.resultsPath);
-  try {
-    const there = describeRunDir(run.resultsPath, PICTURES);
-    if (there && !run.resume && !run.overwrite) {
-      throw new FlagError(`--results_path ${run.resultsPath} already holds a run (${there}): pass --resume True to continue it, ` +
-        '--overwrite True to replace it, or choose another --results_path');
-    }
-    await initBackend(run.backend); // before a checkpoint is loaded into it
-    if (run.threads !== undefined) setThreads(run.threads);
-    log(describeEngine(currentEngine()));
-    if (run.resume) return await trainInto(flags, log, resumeFrom(flags, there));
-    if (there) {
-      clearRunFiles(run.resultsPath, PICTURES);
-      log(`overwrite: removed the run that was in ${run.resultsPath} (${there})`);
-    }
-    return await trainInto(flags, log, null);
-  } finally {
-    lock.release();
-  }
-}
-
-/** --resume True: the run in --results_path, continued (lib's loadResumable), its refusals worded for the flags. */
-function resumeFrom(flags: Flags, there: string | null): Resumable {
-  const { config, run } = flags;
-  try {
-    return loadResumable(run.resultsPath, config);
-  } catch (e) {
-    if (!(e instanceof ResumeError)) throw e;
-    const r = e;
-    const dir = run.resultsPath;
-    if (r.reason === 'no-run') throw new FlagError(`--resume True: ${dir} holds no run to continue${there ? ` (${there}; no checkpoint)` : ''}`);
-    if (r.reason === 'settings') {
-      throw new FlagError(`--resume True: the run in ${dir} was trained with other settings: ` +
-        r.differ.map((k) => `${flagOf(k)} ${JSON.stringify(r.saved![k])} (given ${JSON.stringify(config[k])})`).join(', ') + '; pass the same ones, or --overwrite True');
-    }
-    if (r.reason === 'finished') {
-      throw new FlagError(`--resume True: the run in ${dir} has its ${r.epochs} epochs already; pass a larger --num_epochs to train on`);
-    }
-    throw new CheckpointError(r.message);
-  }
-}
-
-async function trainInto(flags: Flags, log: (line: string) => void, resumed: Resumable | null): Promise<number> {
-  const { config, run } = flags;
-  const data = binarizedData(loadMnist(run.dataDir), config.binarize); // the pictures show what the model sees
-  if (config.batchSize > data.train.n) {
-    throw new FlagError(`--batch_size must be at most the ${data.train.n.toLocaleString('en-US')} training images, got ${config.batchSize}`);
-  }
-  const out = run.resultsPath;
-  const write = (name: string, bytes: Buffer) => writeFileAtomic(path.join(out, name), bytes);
-
-
-  // PRR inputs: the first test images, corrupted once (with the run's seed) when noise is on.
-  const prrGrid = { nx: run.prrNImgX, ny: run.prrNImgY, resize: run.prrResizeFactor };
-  let prrInputs = firstImages(data.test, Math.min(prrGrid.nx * prrGrid.ny, data.test.n));
-  if (run.prr) {
-    write('input.png', imageGridPng(prrInputs, prrGrid.nx, prrGrid.ny, prrGrid.resize));
-    if (config.addNoise) {
-      prrInputs = addSaltAndPepper(prrInputs, config.seed);
-      write('input_noise.png', imageGridPng(prrInputs, prrGrid.nx, prrGrid.ny, prrGrid.resize));
-    }
-  }
-  const pmlrSamples = sliceSplit(data.test, 0, run.pmlrNSamples);
-  const pmlrGrid = { nx: run.pmlrNImgX, ny: run.pmlrNImgY, resize: run.pmlrResizeFactor };
-
-  const model = resumed?.model ?? createVae(config, config.seed);
-  if (resumed) log(`resuming ${out} after epoch ${resumed.trainer.epoch}${resumed.trainer.step ? `, step ${resumed.trainer.step}` : ''}`);
-  const progress = createProgress(config, process.stderr, log);
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130); // a second Ctrl-C: stop now; every file is written atomically
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
-  // The best test loss so far decides when pictures are written; a resumed run remembers its epochs.
-  let best = Math.min(Infinity, ...(resumed ? readMetrics(out).slice(0, resumed.trainer.epoch).map((m) => m.test.loss) : []));
-  try {
-    const hooks = {
-      onStep: (s: StepInfo) => progress.step(s),
-      shouldStop: () => interrupted,
-      onEpochEnd: async (m: EpochMetrics) => {
-        progress.epochEnd(m);
-        // As the original: pictures when the loss improves, and at the last epoch.
-        if (m.test.loss < best || m.epoch === config.numEpochs) {
-          best = Math.min(best, m.test.loss);
-          if (run.prr) write(epochName('PRR', m.epoch - 1), prrPng(model, prrInputs, prrGrid, config.seed));
-          if (run.pmlr) {
-            write(epochName('PMLR', m.epoch - 1), pmlrPng(model, pmlrGrid, run.pmlrZRange, run.pmlrGrid));
-            write(epochName('PMLR_map', m.epoch - 1), await pmlrMapPng(model, pmlrSamples.images, pmlrSamples.labels, run.pmlrZRange, config.seed));
-          }
-        }
-      },
-    };
-    const { history, stopped, summary } = await trainRun(out, model, config, data, { hooks, info: { run }, isK: run.isK, resume: resumed?.trainer });
-    if (stopped) {
-      progress.stop();
-      log(`interrupted during epoch ${history.length + 1}: checkpoint (after ${history.length} full epochs and the steps since) and metrics saved in ${out}; ` +
-        'continue with the same command and --resume True');
-      return 130;
-    }
-    if (summary.isLogLikelihood) {
-      log(`test −log p(x) <= ${(-summary.isLogLikelihood.value).toFixed(2)} nats = ${summary.bitsPerDim!.is!.toFixed(4)} bits/dim ` +
-        `(importance sampling, k = ${summary.isLogLikelihood.k}; ${summary.units})`);
-    }
-    if (summary.activeUnits !== null) log(`active units: ${summary.activeUnits} of ${config.dimZ}`);
-    if (run.explorer) {
-      const ex = writeRunExplorer(out, model, data.test);
-      log(`explorer: ${ex.file} (${(ex.bytes / 1e6).toFixed(2)} MB; its decoder within ${ex.meta.maxPixelError.toFixed(3)} of the model's per pixel)`);
-    }
-    log(`done: results in ${out}`);
-    return 0;
-  } finally {
-    process.off('SIGINT', onSigint);
-    model.dispose();
-  }
-}
-
-/** What most likely made a run diverge, in the flags' words. */
-export function likelyCause(c: { learnRate: number }): string {
-  return c.learnRate > 1e-2
-    ? `--learn_rate ${c.learnRate} is probably too large (the original's 1e-3 trains)`
-    : `try a smaller --learn_rate than ${c.learnRate}`;
-}
+// The command line of the original run_main.py, `npm run main -- <flags>` (or `npx vae-mnist-ts`):
+// train on MNIST with the same flags and write the same pictures to --results_path. The flags are
+// parsed before anything heavy is loaded, so a bad one is answered at once; the training itself is
+// cli/train_run.ts. Exit codes (cli/exit.ts): 0 done, 1 a damaged file or a diverged run, 2 bad
+// input (a flag, a path, a run directory in use), 130 interrupted (Ctrl-C).
+import { runCommand } from './exit';
+import { checkRunPaths, parseFlags } from './flags';
 
 async function main(): Promise<number> {
-  let flags: Flags | undefined;
-  try {
-    const parsed = parseFlags(process.argv.slice(2));
-    if ('help' in parsed) {
-      process.stdout.write(parsed.help);
-      return 0;
-    }
-    flags = parsed;
-    return await runMain(flags);
-  } catch (e) {
-    if (FLAG_ERRORS.some((cls) => e instanceof cls)) {
-      console.error(`error: ${(e as Error).message}`);
-      return 2;
-    }
-    if (FILE_ERRORS.some((cls) => e instanceof cls)) {
-      console.error(`error: ${(e as Error).message}`);
-      return 1;
-    }
-    if (e instanceof DivergenceError) {
-      console.error(`error: ${e.message}; ${likelyCause(flags!.config)}; the checkpoint of the last completed epoch is kept`);
-      return 1;
-    }
-    throw e;
+  const parsed = parseFlags(process.argv.slice(2));
+  if ('help' in parsed) {
+    process.stdout.write(parsed.help);
+    return 0;
   }
+  checkRunPaths(parsed.run); // before the trainer loads, so that a bad path is answered at once too
+  const { runMain } = await import('./train_run');
+  return runMain(parsed);
 }
 
-if (require.main === module) {
-  main().then((code) => process.exit(code));
+/** The command: `main` with the exit contract (bin/vae-mnist-ts.js calls it too). */
+export function cli(): void {
+  runCommand(main);
 }
+
+if (require.main === module) cli();

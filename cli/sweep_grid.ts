@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkpointOf, describeRunDir } from '../lib/runs/rundir';
-import { finishedRun, runName } from '../lib/runs/run';
+import { checkpointOf, describeRunDir, PICTURES } from '../lib/runs/rundir';
+import { finishedRun } from '../lib/runs/run';
+import { runName } from '../lib/runs/naming';
 import { FlagError, Flags, parseFlags } from './flags';
-import { PICTURES } from './run_main';
 
 const CLI = 'cli/run_main.ts';
 
@@ -66,6 +66,12 @@ export function workersOf(v: string | undefined, cores = CORES): number {
   return n;
 }
 
+/** --queue's value, checked: a Redis URL (redis://HOST:PORT, rediss:// for TLS, an optional /DB). */
+export function queueUrlOf(v: string | undefined): string {
+  if (!v || !/^rediss?:\/\/[^\s/]+(:\d+)?(\/\d+)?$/.test(v)) throw new FlagError(`--queue must be a Redis URL, redis://HOST:PORT, got '${v ?? ''}'`);
+  return v;
+}
+
 /**
  * The sweep that `argv` asks for: the grid's points (validated, named, duplicates collapsed, in
  * the order of the product with the last flag varying fastest), where they go, and how many
@@ -81,9 +87,7 @@ export function parseSweep(argv: string[], cores = CORES): Sweep {
   const take = (flag: string) => given.find(([f]) => f === flag)?.[1];
   const options: SweepOptions = { workers: workersOf(take('workers'), cores), queue: take('queue'), detach: /^(true|1|yes)$/i.test(take('detach') ?? '') };
   if (options.detach && !options.queue) throw new FlagError('--detach needs --queue: a local sweep runs in this process');
-  if (options.queue !== undefined && !/^rediss?:\/\/[^\s/]+(:\d+)?(\/\d+)?$/.test(options.queue)) {
-    throw new FlagError(`--queue must be a Redis URL, redis://HOST:PORT, got '${options.queue}'`);
-  }
+  if (options.queue !== undefined) queueUrlOf(options.queue);
   const runFlags = given.filter(([f]) => !['workers', 'queue', 'detach'].includes(f));
   const decided = runFlags.find(([f]) => DECIDED_BY_SWEEP.includes(f));
   if (decided) throw new FlagError(`--${decided[0]} is not a sweep flag: a sweep skips finished runs and resumes interrupted ones itself`);

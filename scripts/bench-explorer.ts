@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkpointOf, createVae, findChromium, HEADLESS_ARGS, initBackend, loadCheckpoint, loadMnist, makeConfig, Vae, writeExplorer } from '../lib';
+import { checkpointOf, createVae, findChromium, HEADLESS_ARGS, initBackend, loadCheckpoint, loadMnist, makeConfig, Vae, writeExplorer } from '../lib/index';
 
 declare const window: any;
 declare const document: any;

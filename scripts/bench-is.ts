@@ -5,7 +5,7 @@
 import {
   binarizedData, bitsPerDim, checkpointOf, currentEngine, describeEngine, importanceSampledLogLikelihood, initBackend, likelihoodUnits,
   loadCheckpoint, loadMnist, readRunConfig, sliceSplit, cores,
-} from '../lib';
+} from '../lib/index';
 
 const USAGE = 'usage: npm run bench-is -- RUN_DIR [--k 50,500,5000] [--threads 1,2] [--images N]';
 

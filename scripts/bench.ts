@@ -34,7 +34,7 @@ interface WorkerResult {
 
 async function worker(backend: string, likelihood: 'bernoulli' | 'continuous_bernoulli' = 'bernoulli'): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
-  const lib = await import('../lib');
+  const lib = await import('../lib/index');
   await lib.initBackend(backend);
   const data = lib.loadMnist();
   const config = lib.makeConfig({ dimZ: DIM_Z, nHidden: N_HIDDEN, batchSize: BATCH, likelihood });

@@ -6,12 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CheckpointError, checkpointOf, DamagedRunError, DataError, initBackend, loadCheckpoint, loadMnist, readRunConfig, RUN_FILES, writeRunExplorer,
-} from '../lib';
+  CheckpointError, checkpointOf, DamagedRunError, initBackend, loadCheckpoint, loadMnist, readRunConfig, RUN_FILES, writeRunExplorer,
+} from '../lib/index';
+import { EXIT, runCommand } from '../cli/exit';
+import { FlagError } from '../cli/flags';
 
 const USAGE = 'usage: npm run explore -- RUN_DIR [--data_dir DIR]';
-
-class UsageError extends Error {}
 
 function parseArgs(argv: string[]): { dir: string; dataDir?: string } {
   const rest = [...argv];
@@ -19,18 +19,18 @@ function parseArgs(argv: string[]): { dir: string; dataDir?: string } {
   const i = rest.indexOf('--data_dir');
   if (i >= 0) {
     dataDir = rest[i + 1];
-    if (!dataDir) throw new UsageError(`--data_dir needs a directory (${USAGE})`);
+    if (!dataDir) throw new FlagError(`--data_dir needs a directory (${USAGE})`);
     rest.splice(i, 2);
   }
   const unknown = rest.find((a) => a.startsWith('--'));
-  if (unknown) throw new UsageError(`unknown option ${unknown} (${USAGE})`);
-  if (rest.length !== 1) throw new UsageError(rest.length ? `one run directory, got ${rest.length}: ${rest.join(' ')} (${USAGE})` : USAGE);
+  if (unknown) throw new FlagError(`unknown option ${unknown} (${USAGE})`);
+  if (rest.length !== 1) throw new FlagError(rest.length ? `one run directory, got ${rest.length}: ${rest.join(' ')} (${USAGE})` : USAGE);
   return { dir: rest[0], dataDir };
 }
 
 export async function explore(argv: string[], log: (line: string) => void = console.log): Promise<string> {
   const { dir, dataDir } = parseArgs(argv);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a directory`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FlagError(`${dir}: not a directory`);
   const checkpoint = checkpointOf(dir);
   const config = path.join(dir, RUN_FILES.config);
   if (!fs.existsSync(config)) {
@@ -50,19 +50,4 @@ export async function explore(argv: string[], log: (line: string) => void = cons
   }
 }
 
-if (require.main === module) {
-  explore(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (e) => {
-      if (e instanceof UsageError) {
-        console.error(`error: ${e.message}`);
-        process.exit(2);
-      }
-      if (e instanceof CheckpointError || e instanceof DamagedRunError || e instanceof DataError) {
-        console.error(`error: ${e.message}`);
-        process.exit(1);
-      }
-      throw e;
-    },
-  );
-}
+if (require.main === module) runCommand(() => explore(process.argv.slice(2)).then(() => EXIT.done));

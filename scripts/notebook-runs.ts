@@ -5,9 +5,10 @@
 // checkpoint. `npm run notebooks` runs it first, so the notebooks then load finished runs.
 // VAE_NB_QUICK=1: the reduced setting.
 import * as path from 'path';
-import { EpochMetrics, finishedRun, initBackend, runName, trainOrLoad } from '../lib';
+import { EpochMetrics, finishedRun, initBackend, runName, trainOrLoad } from '../lib/index';
 import { runPool } from '../cli/pool';
-import { summaryLine } from '../cli/progress';
+import { emitEvent } from '../cli/events';
+import { EXIT, reportError, runCommand } from '../cli/exit';
 import { workersOf } from '../cli/sweep_grid';
 import { chooseSetting, NOTEBOOK_RUNS, notebookConfig, notebookData, runsDir } from '../notebooks/settings';
 
@@ -15,19 +16,14 @@ const setting = chooseSetting();
 const configs = NOTEBOOK_RUNS.map((o) => notebookConfig(o, setting));
 const dirOf = (i: number) => path.join(runsDir(setting), runName(configs[i]));
 
-/** A worker: trains configuration `index`, printing the command line's epoch line after every epoch (the pool follows them). */
+/** A worker: trains configuration `index`, with an epoch event after every epoch (the pool follows them). */
 async function child(index: number, concurrentRuns: number): Promise<number> {
-  try {
-    await initBackend();
-    const config = configs[index];
-    const hooks = { onEpochEnd: (m: EpochMetrics) => void console.log(summaryLine(m, config)) };
-    const r = await trainOrLoad(dirOf(index), config, notebookData(setting), { hooks, isK: setting.isK, info: { concurrentRuns } });
-    r.model.dispose();
-    return 0;
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    return 1;
-  }
+  await initBackend();
+  const config = configs[index];
+  const hooks = { onEpochEnd: (m: EpochMetrics) => emitEvent({ event: 'epoch', epoch: m.epoch, epochs: config.numEpochs, loss: m.test.loss }) };
+  const r = await trainOrLoad(dirOf(index), config, notebookData(setting), { hooks, isK: setting.isK, info: { concurrentRuns } });
+  r.model.dispose();
+  return EXIT.done;
 }
 
 function parseWorkers(argv: string[]): number {
@@ -35,8 +31,7 @@ function parseWorkers(argv: string[]): number {
   try {
     return workersOf(i < 0 ? undefined : argv[i + 1] ?? '');
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(2);
+    return process.exit(reportError(e));
   }
 }
 
@@ -52,9 +47,8 @@ async function parent(workers: number): Promise<number> {
   const failed = status.filter((s) => s.state === 'failed' || s.state === 'interrupted');
   console.log(`notebook runs: ${status.filter((s) => s.state === 'done').length} trained, ${failed.length} failed, in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   for (const f of failed) console.error(`error: ${f.name}: ${f.reason ?? f.state}`);
-  return failed.length ? 1 : 0;
+  return failed.length ? EXIT.failed : EXIT.done;
 }
 
 const argv = process.argv.slice(2);
-if (argv[0] === '--child') child(Number(argv[1]), Number(argv[2])).then((code) => process.exit(code));
-else parent(parseWorkers(argv)).then((code) => process.exit(code));
+runCommand(() => (argv[0] === '--child' ? child(Number(argv[1]), Number(argv[2])) : parent(parseWorkers(argv))));

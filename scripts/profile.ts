@@ -3,7 +3,7 @@
 // profile of one step (kernel, ms, calls), and the wall time of a step split into forward + loss,
 // backward and the Adam update. VAE_NATIVE=0 profiles wasm without the addon's kernels.
 import * as tf from '@tensorflow/tfjs';
-import { createAdam, createVae, initBackend, loadMnist, makeConfig, Rng, trainingLoss } from '../lib';
+import { createAdam, createVae, initBackend, loadMnist, makeConfig, Rng, trainingLoss } from '../lib/index';
 
 const STEPS = Number(process.env.PROFILE_STEPS ?? 100);
 

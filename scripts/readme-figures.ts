@@ -2,7 +2,7 @@
 // notebooks' saved runs (results/notebooks/) by the same figure spec the notebook shows
 // (latentScatterFigure), rendered to PNG by Plotly in headless Chromium.
 import * as path from 'path';
-import { checkpointOf, encodeMeans, initBackend, latentRange, latentScatterFigure, launchPlotlyRenderer, loadCheckpoint, loadMnist, runName, SETTINGS, sliceSplit, writeFileAtomic } from '../lib';
+import { checkpointOf, encodeMeans, initBackend, latentRange, latentScatterFigure, launchPlotlyRenderer, loadCheckpoint, loadMnist, runName, SETTINGS, sliceSplit, writeFileAtomic } from '../lib/index';
 import { notebookConfig, runsDir } from '../notebooks/settings';
 
 async function main(): Promise<void> {

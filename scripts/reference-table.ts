@@ -6,7 +6,7 @@
 // example's default) and after 60 (the seed's).
 import * as fs from 'fs';
 import * as path from 'path';
-import { collectRuns, markdownTable, readMetrics, readRunSummary } from '../lib';
+import { collectRuns, markdownTable, readMetrics, readRunSummary } from '../lib/index';
 
 const DIMS = [2, 5, 10, 20];
 const fmt = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));

@@ -6,11 +6,11 @@
 // At the end: the comparison table of the grid's runs (lib/runs/compare.ts); exit 0 when every run
 // finished, 1 when any failed (each failure's reason printed), 2 for a bad flag, 130 on Ctrl-C.
 import * as path from 'path';
-import { collectRuns, finishedRun, runsToMarkdown } from '../lib';
-import { runCommand } from '../cli/flags';
+import { collectRuns, finishedRun, runsToMarkdown } from '../lib/index';
+import { checkRunPaths } from '../cli/flags';
+import { runCommand } from '../cli/exit';
 import { createReporter, JobStatus, Out, runPool } from '../cli/pool';
 import { connectRedis, enqueue, jobStatus, QUEUE_NAME } from '../cli/queue';
-import { checkRunPaths } from '../cli/run_main';
 import { commandFor, parseSweep, Sweep } from '../cli/sweep_grid';
 
 /**
@@ -34,7 +34,7 @@ async function sweepOnQueue(s: Sweep, out: Out): Promise<JobStatus[] | null> {
       return null;
     }
     const report = createReporter(out, status);
-    status.forEach((j, i) => j.state === 'skipped' && report(i, 'finished earlier: skipped'));
+    status.forEach((j, i) => j.state === 'skipped' && report(i, { kind: 'skipped' }));
     let stop = false;
     const onSigint = () => (stop = true);
     process.on('SIGINT', onSigint);
@@ -46,8 +46,8 @@ async function sweepOnQueue(s: Sweep, out: Out): Promise<JobStatus[] | null> {
           const epoch = now.progress?.epoch ?? j.epoch, loss = now.progress?.loss ?? j.loss;
           if (now.state === j.state && epoch === j.epoch && now.attempts === j.attempts) continue;
           Object.assign(j, { state: now.state, epoch, loss, attempts: now.attempts, reason: now.reason });
-          report(i, now.state === 'running' ? (epoch ? `epoch ${epoch}/${j.epochs}, test loss ${loss!.toFixed(2)}` : `started (attempt ${now.attempts})`)
-            : now.state === 'done' ? 'finished' : now.state === 'failed' ? `FAILED: ${now.reason}` : 'queued');
+          report(i, now.state === 'running' ? (epoch ? { kind: 'epoch', epoch, epochs: j.epochs, loss: loss! } : { kind: 'started', attempt: now.attempts })
+            : now.state === 'done' ? { kind: 'finished' } : now.state === 'failed' ? { kind: 'failed', why: now.reason ?? 'unknown' } : { kind: 'queued' });
         }
         await new Promise((r) => setTimeout(r, 1000));
       }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, currentEngine, describeEngine, initBackend } from '../lib';
+import { BackendError, currentEngine, describeEngine, initBackend } from '../lib/index';
 
 describe('backend selection', () => {
   test('an unknown backend is an error naming the choices', async () => {

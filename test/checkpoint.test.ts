@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, createVae, decodeSafetensors, loadCheckpoint, makeConfig, readCheckpointMeta, saveCheckpoint, Trainer } from '../lib';
+import { CheckpointError, createVae, decodeSafetensors, loadCheckpoint, makeConfig, readCheckpointMeta, saveCheckpoint, Trainer } from '../lib/index';
 import { smallMnist, useBackend, values } from './helpers';
 
 useBackend();

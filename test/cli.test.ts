@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import { FlagError, Flags, parseFlags } from '../cli/flags';
-import { likelyCause, runMain } from '../cli/run_main';
-import { defaultConfig, loadCheckpoint, makeConfig, readMetrics, readRunSummary, trainingBytes } from '../lib';
+import { likelyCause, runMain } from '../cli/train_run';
+import { defaultConfig, loadCheckpoint, makeConfig, readMetrics, readRunSummary, trainingBytes } from '../lib/index';
 import { useBackend } from './helpers';
 
 useBackend();
@@ -193,18 +193,27 @@ describe('command line process', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  test('--results_path that is a file, or under one, is refused before any work: one line, exit 2', () => {
-    const file = path.join(tmp(), 'a-file');
+  test('--results_path that cannot be a directory is refused before any work, at once: one line, exit 2', () => {
+    const root = tmp();
+    const file = path.join(root, 'a-file');
     fs.writeFileSync(file, 'keep');
-    for (const [target, message] of [
-      [file, `error: --results_path must be a directory or a path one can be created at, got a file: ${file}`],
-      [path.join(file, 'sub'), `error: --results_path must be a directory or a path one can be created at, got a file: ${path.join(file, 'sub')} (its parent ${file})`],
-    ]) {
-      const r = spawnSync(TS_NODE, ['--transpile-only', CLI, '--results_path', target], { encoding: 'utf8' });
+    fs.symlinkSync('/mnt/vae-unmounted-disk', path.join(root, 'results'));
+    const prefix = 'error: --results_path must be a directory or a path one can be created at: ';
+    const cases: [string, string][] = [
+      [file, `${file}: a file, not a directory`],
+      [path.join(file, 'sub'), `${path.join(file, 'sub')} (at ${file}): a file, not a directory`],
+      [path.join(root, 'results', 'run'), `${path.join(root, 'results', 'run')} (at ${path.join(root, 'results')}): a symbolic link to /mnt/vae-unmounted-disk, which does not exist (an unmounted disk?)`],
+    ];
+    // procfs answers ENOENT to mkdir in a directory that exists: Node's recursive mkdirSync spun there forever
+    if (fs.existsSync('/proc/self/status')) cases.push(['/proc/vae-x/y', '/proc/vae-x/y (at /proc/vae-x): cannot be created in /proc: its file system holds no new directories (procfs?)']);
+    for (const [target, message] of cases) {
+      const r = spawnSync(TS_NODE, ['--transpile-only', CLI, '--results_path', target], { encoding: 'utf8', timeout: 30000 });
+      expect(r.error).toBeUndefined(); // not timed out
+      expect(r.stderr.trim()).toBe(prefix + message);
       expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toBe(message);
     }
     expect(fs.readFileSync(file, 'utf8')).toBe('keep');
+    expect(fs.readdirSync(root).sort()).toEqual(['a-file', 'results']);
   });
 
   test('a run directory that holds a run is refused, named with what is there; --overwrite True removes only what a run wrote', () => {

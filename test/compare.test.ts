@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   appendMetrics, collectRuns, DamagedRunError, EpochMetrics, makeConfig, readMetrics, readRunSummary, resetMetrics, runsToCsv, runsToMarkdown, writeRunConfig, writeRunSummary,
-} from '../lib';
+} from '../lib/index';
 
 const epoch = (e: number, loss: number): EpochMetrics => ({
   epoch: e, trainLoss: loss + 5, trainRecon: loss, trainKl: 5, test: { loss, recon: loss - 4, kl: 4 }, seconds: 10 * e,

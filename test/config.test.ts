@@ -1,4 +1,4 @@
-import { ConfigError, defaultConfig, makeConfig, trainingBytes } from '../lib';
+import { ConfigError, defaultConfig, makeConfig, trainingBytes } from '../lib/index';
 
 describe('config', () => {
   test('defaults are the original run_main.py defaults', () => {

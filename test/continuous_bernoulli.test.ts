@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   bernoulliNll, cbLogNormalizer, continuousBernoulliMeans, hasFusedKernels, initBackend, loadNative, LOGIT_CLIP, reconstructionNll,
-} from '../lib';
+} from '../lib/index';
 
 /** log C(lambda) = log(2 atanh(1 - 2 lambda) / (1 - 2 lambda)) in float64, straight from Loaiza-Ganem & Cunningham (2019), eq. 7. */
 function logCReference(l: number): number {

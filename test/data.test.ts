@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { DataError, DIM_IMG, gatherRows, loadMnist, parseIdxImages, parseIdxLabels } from '../lib';
+import { DataError, DIM_IMG, gatherRows, loadMnist, parseIdxImages, parseIdxLabels } from '../lib/index';
 import { idxImages, idxLabels, realMnist } from './helpers';
 
 describe('IDX parsing', () => {

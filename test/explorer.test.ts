@@ -8,7 +8,7 @@ import {
   CB_TAYLOR, LOGIT_CLIP, MEAN_CLIP,
   buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, float16Bits, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
   trainRun, Vae,
-} from '../lib';
+} from '../lib/index';
 import { explore } from '../scripts/explore';
 import { realMnist, smallMnist, useBackend } from './helpers';
 

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { createVae, decodeLatents, makeConfig, Trainer, Vae, writeExplorer } from '../lib';
+import { createVae, decodeLatents, makeConfig, Trainer, Vae, writeExplorer } from '../lib/index';
 import { findChromium, HEADLESS_ARGS } from '../lib/plot/plotly_static';
 import { realMnist, smallMnist, useBackend } from './helpers';
 

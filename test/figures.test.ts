@@ -1,4 +1,4 @@
-import { createVae, gaussianManifoldGrid, interpolationLatents, linspace, makeConfig, manifoldGrid, normalQuantile, pmlrPng, traversalLatents } from '../lib';
+import { createVae, gaussianManifoldGrid, interpolationLatents, linspace, makeConfig, manifoldGrid, normalQuantile, pmlrPng, traversalLatents } from '../lib/index';
 import { PNG } from 'pngjs';
 import { useBackend } from './helpers';
 

@@ -1,7 +1,7 @@
 // Shared test fixtures: backend start-up, synthetic IDX files and small real MNIST slices.
 import * as tf from '@tensorflow/tfjs';
 import * as net from 'net';
-import { initBackend, loadMnist, Mnist, sliceSplit } from '../lib';
+import { initBackend, loadMnist, Mnist, sliceSplit } from '../lib/index';
 
 export function useBackend(): void {
   beforeAll(async () => {

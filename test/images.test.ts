@@ -1,6 +1,6 @@
 // Pictures of MNIST images: grids and captioned rows, as PNG, pixels checked.
 import { PNG } from 'pngjs';
-import { imageGridPng, imagePanelsPng } from '../lib';
+import { imageGridPng, imagePanelsPng } from '../lib/index';
 
 const images = (n: number, value: number) => new Float32Array(n * 784).fill(value);
 

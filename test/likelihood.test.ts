@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activeUnits, createVae, evaluate, fillNormal, importanceSampledLogLikelihood, makeConfig, reconstructionNll, Rng, sliceSplit, Trainer } from '../lib';
+import { activeUnits, createVae, evaluate, fillNormal, importanceSampledLogLikelihood, makeConfig, reconstructionNll, Rng, sliceSplit, Trainer } from '../lib/index';
 import { smallMnist, useBackend } from './helpers';
 
 useBackend();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { bernoulliNll, klDivergence, vaeLoss } from '../lib';
+import { bernoulliNll, klDivergence, vaeLoss } from '../lib/index';
 import { useBackend, values } from './helpers';
 
 useBackend();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { bernoulliMeans, createVae, makeConfig, Mode, Rng } from '../lib';
+import { bernoulliMeans, createVae, makeConfig, Mode, Rng } from '../lib/index';
 import { useBackend, values } from './helpers';
 
 useBackend();

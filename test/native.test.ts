@@ -3,7 +3,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadNative } from '../lib';
+import { initBackend, loadNative } from '../lib/index';
 import { bernoulliNll, LOG_CLIP, LOGIT_CLIP } from '../lib/core/likelihood';
 
 const native = loadNative();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createVae, makeConfig, Rng, saltAndPepper, trainingLoss } from '../lib';
+import { createVae, makeConfig, Rng, saltAndPepper, trainingLoss } from '../lib/index';
 import { useBackend, values } from './helpers';
 
 useBackend();

@@ -1,7 +1,7 @@
 // Notebook outputs that read everywhere: what the HTML holds for a figure, the Plotly loader, tables.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { embeddedPageHtml, figureHtml, htmlTable, plotlyBundlePath, plotlyLoaderHtml, PlotlyFigure } from '../lib';
+import { embeddedPageHtml, figureHtml, htmlTable, plotlyBundlePath, plotlyLoaderHtml, PlotlyFigure } from '../lib/index';
 
 const fig: PlotlyFigure = { data: [{ type: 'scatter', x: [1], y: [2], name: '</script><b>' }], layout: { width: 500, height: 300, title: { text: 'a "title"' } } };
 

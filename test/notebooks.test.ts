@@ -4,7 +4,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runName, SETTINGS } from '../lib';
+import { runName, SETTINGS } from '../lib/index';
 import { findChromium } from '../lib/plot/plotly_static';
 import { NOTEBOOK_RUNS, notebookConfig } from '../notebooks/settings';
 

@@ -1,7 +1,7 @@
 // The notebooks' Plotly figures are plain specs: checked here for what they plot and how they read.
 import {
   DIGIT_COLORS, EpochMetrics, isBoundFigure, klHeatmapFigure, klSpectrumFigure, latentRange, latentScatterFigure, lossCurvesFigure, rateDistortionFigure, RunRow, trainingCurvesFigure, WIDTH,
-} from '../lib';
+} from '../lib/index';
 
 const epoch = (e: number, test: number, validation?: number): EpochMetrics => ({
   epoch: e,

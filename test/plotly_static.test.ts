@@ -1,7 +1,7 @@
 // Static copies drawn in headless Chromium: a figure's PNG as Plotly draws it, a page's screenshot,
 // both reduced to 256 colours. Skipped, with the reason printed, where Chromium is missing.
 import { PNG } from 'pngjs';
-import { findChromium, launchPlotlyRenderer, lossCurvesFigure, palettePng, PlotlyRenderer } from '../lib';
+import { findChromium, launchPlotlyRenderer, lossCurvesFigure, palettePng, PlotlyRenderer } from '../lib/index';
 
 const chromium = findChromium();
 if (!chromium) console.log('static figures: skipped, Chromium not installed (apt-get install chromium)');

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { readMetrics, readRunConfig } from '../lib';
+import { readMetrics, readRunConfig } from '../lib/index';
 import { QUEUE_NAME } from '../cli/queue';
 
 const ROOT = path.join(__dirname, '..');

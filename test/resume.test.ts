@@ -6,7 +6,7 @@ import { ChildProcess, spawn, SpawnOptions, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createVae, decodeSafetensors, EpochMetrics, initBackend, loadCheckpoint, makeConfig, readMetrics, Rng, trainRun } from '../lib';
+import { createVae, decodeSafetensors, EpochMetrics, initBackend, loadCheckpoint, makeConfig, readMetrics, Rng, trainRun } from '../lib/index';
 import { smallMnist } from './helpers';
 
 const ROOT = path.join(__dirname, '..');

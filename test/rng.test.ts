@@ -1,4 +1,4 @@
-import { fillNormal, Rng } from '../lib';
+import { fillNormal, Rng } from '../lib/index';
 
 describe('Rng', () => {
   test('the same seed gives the same stream, another seed another', () => {

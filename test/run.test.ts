@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { describeRun, makeConfig, readMetrics, readRunConfig, readRunSummary, RUN_FILES, trainOrLoad } from '../lib';
+import { describeRun, makeConfig, readMetrics, readRunConfig, readRunSummary, RUN_FILES, trainOrLoad } from '../lib/index';
 import { smallMnist, useBackend } from './helpers';
 
 useBackend();

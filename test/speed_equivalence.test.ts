@@ -2,7 +2,7 @@
 // fused Adam) must give the numbers of the plain tfjs formulation: compared here against tfjs's
 // cpu kernels, which run the plain ops.
 import * as tf from '@tensorflow/tfjs';
-import { bernoulliNll, createAdam, Likelihood, createVae, FusedAdam, hasFusedKernels, initBackend, loadNative, makeConfig, Rng, Vae, vaeLoss } from '../lib';
+import { bernoulliNll, createAdam, Likelihood, createVae, FusedAdam, hasFusedKernels, initBackend, loadNative, makeConfig, Rng, Vae, vaeLoss } from '../lib/index';
 import { realMnist } from './helpers';
 
 function batch(): tf.Tensor2D {

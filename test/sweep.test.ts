@@ -5,7 +5,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readMetrics } from '../lib';
+import { readMetrics } from '../lib/index';
 import { FlagError } from '../cli/flags';
 import { runPool, sharedCoresEnv } from '../cli/pool';
 import { CAN_VARY, parseSweep } from '../cli/sweep_grid';
@@ -79,12 +79,18 @@ describe('the local pool', () => {
     expect(sharedCoresEnv(2, { VAE_THREADS: '3', PATH: '/bin' }, 2)).toEqual({ VAE_THREADS: '3', PATH: '/bin' });
   });
 
-  /** A script that ends as told, printing an epoch line first; it counts its attempts in a file. */
+  /**
+   * A script that ends as told, after an epoch event on $VAE_EVENTS_FD (cli/events.ts) and a console
+   * line a person reads, which says another loss: the pool must follow the event, not the text. It
+   * counts its attempts in a file.
+   */
   function script(dir: string, name: string, body: string): string {
     const file = path.join(dir, `${name}.js`);
     fs.writeFileSync(file, `const fs = require('fs'); const n = Number(process.argv[2]);
+const emit = (e) => fs.writeSync(Number(process.env.VAE_EVENTS_FD), JSON.stringify(e) + '\\n');
 fs.appendFileSync(${JSON.stringify(path.join(dir, `${name}.attempts`))}, 'x');
-console.log('epoch 1: L_tot 150.25 L_likelihood 140.00 L_divergence 10.25 (test)');
+console.log('epoch 1: L_tot 999.99 L_likelihood 140.00 L_divergence 10.25 (test)');
+emit({ event: 'epoch', epoch: 1, epochs: 1, loss: 150.25 });
 ${body}\n`);
     return file;
   }
@@ -97,10 +103,10 @@ ${body}\n`);
   test('finished, skipped, failed once for a lasting reason, retried after crashes up to the limit', async () => {
     const dir = tmp();
     const ok = script(dir, 'ok', 'process.exit(0);');
-    const bad = script(dir, 'bad', "console.error('error: --KL_beta must be a number in [0, 1000], got -1'); process.exit(2);");
+    const bad = script(dir, 'bad', "console.error('error: (what a person reads)'); emit({ event: 'error', message: '--KL_beta must be a number in [0, 1000], got -1', code: 2 }); process.exit(2);");
     const crash = script(dir, 'crash', "process.kill(process.pid, 'SIGKILL');");
     // A continuous Bernoulli run's loss is a density's: negative.
-    const density = script(dir, 'density', "console.log('epoch 2: L_tot -1827.64 L_likelihood -1871.20 L_divergence 43.57 (test)'); process.exit(0);");
+    const density = script(dir, 'density', "emit({ event: 'epoch', epoch: 2, epochs: 2, loss: -1827.64 }); process.exit(0);");
     const flaky = script(dir, 'flaky', `if (fs.readFileSync(${JSON.stringify(path.join(dir, 'flaky.attempts'))}, 'utf8').length < 2) process.kill(process.pid, 'SIGKILL'); process.exit(0);`);
     const { lines, out } = sink();
     const status = await runPool([

@@ -5,7 +5,7 @@
 // on Ctrl-C; bad thread counts are refused.
 import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
-import { createVae, importanceSampledLogLikelihood, initBackend, makeConfig, sliceSplit, Trainer } from '../lib';
+import { createVae, importanceSampledLogLikelihood, initBackend, makeConfig, sliceSplit, Trainer } from '../lib/index';
 import { smallMnist } from './helpers';
 import { defaultThreads, loadNative, setThreads, threadsInUse } from '../lib/core/kernels/native';
 import { LOG_CLIP, LOGIT_CLIP } from '../lib/core/likelihood';

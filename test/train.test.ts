@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { binarizedData, createVae, DivergenceError, evaluate, makeConfig, Mnist, Mode, Trainer } from '../lib';
+import { binarizedData, createVae, DivergenceError, evaluate, makeConfig, Mnist, Mode, Trainer } from '../lib/index';
 import { smallMnist, useBackend } from './helpers';
 
 useBackend();

@@ -5,9 +5,8 @@ import { cores, defaultThreads, loadNative, nativeUnavailableReason, threadsInUs
 import { hasFusedKernels, installWasmFused } from './kernels/wasm_fused';
 import { installWasmIdentity } from './kernels/wasm_identity';
 import { installWasmMatMul } from './kernels/wasm_matmul';
+import { BackendName, BACKENDS } from './config';
 
-export type BackendName = 'node' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
 /** tfjs's own name for each of ours. */
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };

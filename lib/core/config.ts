@@ -28,6 +28,10 @@ export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['seed', 'tanh'];
 export type Binarize = 'none' | 'dynamic' | 'static';
 export const BINARIZATIONS: readonly Binarize[] = ['none', 'dynamic', 'static'];
 
+/** The tfjs backends lib/core/backend.ts can start: tfjs-node (native TensorFlow), wasm, the pure-JS cpu. */
+export type BackendName = 'node' | 'wasm' | 'cpu';
+export const BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+
 /** What defines a model: enough to rebuild it from a checkpoint. */
 export interface ModelConfig {
   mode: Mode;

@@ -2,6 +2,7 @@
 // notebooks' Plotly figure specs and their static copies, the palette. Imports core and runs.
 export * from './palette';
 export * from './images';
+export * from './latent_grid';
 export * from './figures';
 export * from './latent_map';
 export * from './plotly';

@@ -7,5 +7,6 @@ export * from './safetensors';
 export * from './checkpoint';
 export * from './rundir';
 export * from './summary';
+export * from './naming';
 export * from './run';
 export * from './compare';

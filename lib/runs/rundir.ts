@@ -135,6 +135,9 @@ function runFilesIn(dir: string, pictures: RegExp): string[] {
   return fs.readdirSync(dir).filter((f) => records.has(f) || pictures.test(f)).sort();
 }
 
+/** The pictures a run writes (the original's names), which --overwrite removes with the run's records. */
+export const PICTURES = /^(input|input_noise|(PRR|PMLR|PMLR_map)_epoch_\d{2,})\.png$/;
+
 /** What of a run `dir` holds ("config.json, metrics.jsonl (3 epochs), checkpoint, 4 pictures"), or null when nothing. */
 export function describeRunDir(dir: string, pictures: RegExp): string | null {
   const files = runFilesIn(dir, pictures);
