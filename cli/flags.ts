@@ -1,7 +1,8 @@
 // The original run_main.py's flags, same names and defaults (plus the fork's modes and KL_beta,
 // plus --seed, --data_dir, --backend, --threads), parsed into the library's configuration. Bad values are a
 // FlagError naming the flag, the value and what is allowed.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { FlagError, newCommand, parseCommand } from './command';
 import { defaultThreads, MAX_THREADS, threadsProblem } from '../lib/core/kernels/native';
 import { PMLR_GRIDS, PmlrGrid } from '../lib/plot/latent_grid';
 import * as os from 'os';
@@ -38,13 +39,6 @@ export interface RunFlags {
 export interface Flags {
   config: VaeConfig;
   run: RunFlags;
-}
-
-export class FlagError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FlagError';
-  }
 }
 
 /**
@@ -151,11 +145,7 @@ const FLAG_OF: Partial<Record<keyof VaeConfig, string>> = {
 };
 
 function program(): Command {
-  const cmd = new Command('run_main')
-    .description('Train a VAE (or vanilla AE, or decoder alone) on MNIST and write the original\'s result images.')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  const cmd = newCommand('run_main', 'Train a VAE (or vanilla AE, or decoder alone) on MNIST and write the original\'s result images.');
   for (const f of FLAGS) {
     const arg = f.kind === 'bool' ? ' [bool]' : ` <${f.kind === 'string' ? 'value' : f.kind}>`;
     const option = new Option(`--${f.flag}${arg}`, f.help);
@@ -194,15 +184,8 @@ function check(ok: boolean, flag: string, value: unknown, allowed: string): void
  */
 export function parseFlags(argv: string[]): Flags | { help: string } {
   const cmd = program();
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return { help: cmd.helpInformation() };
-      throw new FlagError(`${e.message.replace(/^error: /, '').replace(/\.$/, '')} (see --help)`);
-    }
-    throw e;
-  }
+  const help = parseCommand(cmd, argv);
+  if (help) return help;
   const o = cmd.opts() as Record<string, string | boolean | undefined>;
   const values: Record<string, unknown> = {};
   for (const f of FLAGS) {

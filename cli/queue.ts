@@ -8,7 +8,7 @@
 import { ChildProcess } from 'child_process';
 import { Job, Queue, QueueOptions, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { FlagError } from './flags';
+import { FlagError } from './command';
 import { exitKind } from './exit';
 import { followRun, MAX_ATTEMPTS, sharedCoresEnv, spawnRun } from './pool';
 import { commandFor, GridPoint, pointOf } from './sweep_grid';

@@ -8,9 +8,10 @@ import * as path from 'path';
 import { checkpointOf, describeRunDir, PICTURES } from '../lib/runs/rundir';
 import { finishedRun } from '../lib/runs/run';
 import { runName } from '../lib/runs/naming';
-import { FlagError, Flags, parseFlags } from './flags';
+import { FlagError } from './command';
+import { Flags, parseFlags } from './flags';
 
-const CLI = 'cli/run_main.ts';
+const CLI = 'cli/commands/run_main.ts';
 
 /** Flags that define a run (its directory's name): the only ones that may take a list. */
 export const CAN_VARY = [

@@ -1,4 +1,4 @@
-// What `npm run main` does once its flags are parsed (cli/run_main.ts): trains one run on MNIST
+// What `npm run main` does once its flags are parsed (cli/commands/run_main.ts): trains one run on MNIST
 // into --results_path, writing the original's pictures (PNG) there beside config.json,
 // metrics.jsonl and a checkpoint; refuses a directory that holds another run unless told to resume
 // or overwrite it; reports each epoch as a JSON event for a parent process (cli/events.ts).
@@ -11,7 +11,8 @@ import {
 } from '../lib/index';
 import { emitEvent } from './events';
 import { EXIT } from './exit';
-import { checkRunPaths, FlagError, flagOf, Flags } from './flags';
+import { FlagError } from './command';
+import { checkRunPaths, flagOf, Flags } from './flags';
 import { createProgress } from './progress';
 
 /** The original numbers its pictures from epoch 00. */

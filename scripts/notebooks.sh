@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run notebooks [-- notebook.ipynb ...]`: regenerates the notebooks. First trains every
-# notebook run not yet finished (scripts/notebook-runs.ts; NB_WORKERS at a time, default one per
+# notebook run not yet finished (cli/commands/notebook_runs.ts; NB_WORKERS at a time, default one per
 # core), then executes the notebooks with `jupyter nbconvert --execute` on the project's tslab
 # kernel (jupyter/kernels/tslab-vae, found through JUPYTER_PATH), which load those runs, and writes
 # their outputs in place. VAE_NB_QUICK=1 runs the reduced setting (CI); NB_OUTPUT_DIR writes the
@@ -19,7 +19,7 @@ command -v "$jupyter" >/dev/null || { echo "error: jupyter not found (Debian: ap
 if [ $# -gt 0 ]; then notebooks=("$@"); else notebooks=(notebooks/*.ipynb); fi
 if [ -n "${NB_OUTPUT_DIR:-}" ]; then out=(--output-dir "$NB_OUTPUT_DIR"); else out=(--inplace); fi
 start_all=$(date +%s)
-node_modules/.bin/ts-node --transpile-only scripts/notebook-runs.ts ${NB_WORKERS:+--workers "$NB_WORKERS"}
+node_modules/.bin/ts-node --transpile-only cli/commands/notebook_runs.ts ${NB_WORKERS:+--workers "$NB_WORKERS"}
 for nb in "${notebooks[@]}"; do
   echo "executing $nb"
   start=$(date +%s)

@@ -20,8 +20,12 @@ describe('backend selection', () => {
     } catch {
       installed = false;
     }
-    if (installed) expect(await initBackend('node')).toBe('node');
-    else await expect(initBackend('node')).rejects.toThrow(/^backend 'node' is not available: Cannot find module '@tensorflow\/tfjs-node'/);
+    if (!installed) await expect(initBackend('node')).rejects.toThrow(/^backend 'node' is not available: Cannot find module '@tensorflow\/tfjs-node'/);
+    else {
+      // Installed: it starts, or (an install whose native binding is missing) says why, as a BackendError.
+      const started = await initBackend('node').catch((e) => e);
+      if (started !== 'node') expect(started).toEqual(expect.objectContaining({ name: 'BackendError', message: expect.stringMatching(/^backend 'node' is not available: \S/) }));
+    }
   });
 
   test('wasm products with transposed operands equal the plain formulation', async () => {

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { FlagError, Flags, parseFlags } from '../cli/flags';
+import { FlagError } from '../cli/command';
+import { Flags, parseFlags } from '../cli/flags';
 import { likelyCause, runMain } from '../cli/train_run';
 import { defaultConfig, loadCheckpoint, makeConfig, readMetrics, readRunSummary, trainingBytes } from '../lib/index';
 import { useBackend } from './helpers';
@@ -12,7 +13,7 @@ useBackend();
 
 const ROOT = path.join(__dirname, '..');
 const TS_NODE = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
-const CLI = path.join(ROOT, 'cli', 'run_main.ts');
+const CLI = path.join(ROOT, 'cli', 'commands', 'run_main.ts');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
 const parse = (...argv: string[]) => parseFlags(argv) as Flags;
 const pngSize = (file: string) => {

@@ -5,11 +5,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  DIGIT_COLORS,
   CB_TAYLOR, LOGIT_CLIP, MEAN_CLIP,
   buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, float16Bits, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
   trainRun, Vae,
 } from '../lib/index';
-import { explore } from '../scripts/explore';
+import { explore } from '../cli/commands/explore';
 import { realMnist, smallMnist, useBackend } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -46,6 +47,11 @@ describe('the explorer page', () => {
     expect(Array.from(scale)).toEqual([0.5 / 127, 2 / 127, 1].map(Math.fround)); // an all-zero column gets scale 1
     values.forEach((v, i) => expect(Math.abs(q[i] * scale[i % 3] - v)).toBeLessThanOrEqual(scale[i % 3] / 2 + 1e-9));
     expect(Math.max(...Array.from(q).map(Math.abs))).toBe(127);
+  });
+
+  test("the sliders' ranges: the prior's ±3, widened to the farthest test code, in whole numbers", () => {
+    expect(page.sliderRanges(Float32Array.from([0.5, -4.2, 1, 2.9, -2, 3.01]), 3, 2)).toEqual([3, 5]);
+    expect(page.sliderRanges(null, 0, 3)).toEqual([3, 3, 3]); // no encoder: the prior alone
   });
 
   test('float16Bits: IEEE half precision, nearest with ties to even; the page reads it back', () => {
@@ -97,6 +103,9 @@ describe('the explorer page', () => {
     const wide = page.createDecoder(p.layers, { ...meta.clip, mean: 0.1 })(prior.subarray(0, 5));
     expect(Math.min(...wide)).toBeCloseTo(0.1, 6);
     expect(Math.max(...wide)).toBeLessThanOrEqual(0.9 + 1e-7);
+    // The digits' colours are the palette's (lib/plot/palette.ts), not a copy in the page.
+    expect(meta.colors).toEqual(DIGIT_COLORS);
+    expect(fs.readFileSync(require.resolve('../lib/web/explorer_page.js'), 'utf8')).not.toMatch(/#1f77b4/i);
   });
 
   test('the seed-sized model (n_hidden 500, dim_z 20) with the 10,000 test codes is under 2 MB, network-free', () => {
@@ -162,13 +171,13 @@ describe('npm run explore', () => {
 
   test('refuses what is not a run, a run without a checkpoint, a damaged checkpoint: one line naming the file, exit 1 (2 for usage)', () => {
     const dir = tmp();
-    const cli = (...args: string[]) => spawnSync('npx', ['ts-node', '--transpile-only', 'scripts/explore.ts', ...args], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
+    const cli = (...args: string[]) => spawnSync('npx', ['ts-node', '--transpile-only', 'cli/commands/explore.ts', ...args], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
     const noRun = cli(dir);
     expect([noRun.status, noRun.stderr.trim()]).toEqual([1, `error: ${dir}: not a run directory (no config.json, no checkpoint.safetensors)`]);
     const noDir = cli(path.join(dir, 'nothing'));
     expect([noDir.status, noDir.stderr.trim()]).toEqual([2, `error: ${path.join(dir, 'nothing')}: not a directory`]);
     const usage = cli();
-    expect([usage.status, usage.stderr.trim()]).toEqual([2, 'error: usage: npm run explore -- RUN_DIR [--data_dir DIR]']);
+    expect([usage.status, usage.stderr.trim()]).toEqual([2, "error: missing required argument 'RUN_DIR' (usage: npm run explore -- RUN_DIR [--data_dir DIR])"]);
     fs.copyFileSync(path.join(run, 'config.json'), path.join(dir, 'config.json'));
     const noCheckpoint = cli(dir);
     expect(noCheckpoint.status).toBe(1);

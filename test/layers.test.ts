@@ -23,7 +23,7 @@ beforeAll(() => {
 describe('layers', () => {
   test('dependency-cruiser saw the whole house', () => {
     const sources = cruised.modules.map((m) => m.source);
-    for (const f of ['lib/index.ts', 'lib/core/model.ts', 'lib/runs/run.ts', 'lib/plot/figures.ts', 'lib/web/explorer.ts', 'cli/run_main.ts', 'notebooks/display.ts']) {
+    for (const f of ['lib/index.ts', 'lib/core/model.ts', 'lib/runs/run.ts', 'lib/plot/figures.ts', 'lib/web/explorer.ts', 'cli/commands/run_main.ts', 'notebooks/display.ts']) {
       expect(sources).toContain(f);
     }
   });

@@ -69,10 +69,10 @@ const until = async (what: () => boolean, ms: number, label: string) => {
 
   test('Redis unreachable: one line naming the URL, exit 2, for the sweep and the worker', async () => {
     const port = await freePort(); // nothing listens there
-    const s = start('scripts/sweep.ts', ['--dim_z', '2', '--queue', `redis://127.0.0.1:${port}`, '--results_path', fs.mkdtempSync(path.join(os.tmpdir(), 'q-'))]);
+    const s = start('cli/commands/sweep.ts', ['--dim_z', '2', '--queue', `redis://127.0.0.1:${port}`, '--results_path', fs.mkdtempSync(path.join(os.tmpdir(), 'q-'))]);
     expect(await s.exit).toBe(2);
     expect(s.err().trim()).toMatch(new RegExp(`^error: --queue redis://127\\.0\\.0\\.1:${port}: Redis does not answer there \\(.*ECONNREFUSED.*\\)$`));
-    const w = start('scripts/worker.ts', ['--queue', `redis://127.0.0.1:${port}`]);
+    const w = start('cli/commands/worker.ts', ['--queue', `redis://127.0.0.1:${port}`]);
     expect(await w.exit).toBe(2);
     expect(w.err().trim().split('\n')).toHaveLength(1);
   }, 60000);
@@ -84,7 +84,7 @@ const until = async (what: () => boolean, ms: number, label: string) => {
     const env = { VAE_QUEUE_LOCK_MS: '4000' };
     // Enqueued twice, detached: one job per run.
     for (let k = 0; k < 2; k++) {
-      const d = start('scripts/sweep.ts', [...grid, '--detach'], env);
+      const d = start('cli/commands/sweep.ts', [...grid, '--detach'], env);
       expect(await d.exit).toBe(0);
       expect(d.out()).toContain(`train them with: npm run worker -- --queue ${url}`);
     }
@@ -93,9 +93,9 @@ const until = async (what: () => boolean, ms: number, label: string) => {
     try {
       expect(await queue.getJobCounts('waiting', 'active', 'completed')).toMatchObject({ waiting: 4, active: 0, completed: 0 });
 
-      const watcher = start('scripts/sweep.ts', grid, env);
-      const a = start('scripts/worker.ts', ['--queue', url, '--workers', '1'], env);
-      const b = start('scripts/worker.ts', ['--queue', url, '--workers', '1'], env);
+      const watcher = start('cli/commands/sweep.ts', grid, env);
+      const a = start('cli/commands/worker.ts', ['--queue', url, '--workers', '1'], env);
+      const b = start('cli/commands/worker.ts', ['--queue', url, '--workers', '1'], env);
       await until(() => /: epoch 1\/4/.test(a.out()), 120000, 'worker a to train an epoch');
       const killedRun = /(\S+): epoch 1\/4/.exec(a.out())![1];
       a.child.kill('SIGKILL');

@@ -11,7 +11,7 @@ import { smallMnist } from './helpers';
 
 const ROOT = path.join(__dirname, '..');
 const TS_NODE = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
-const CLI = path.join(ROOT, 'cli', 'run_main.ts');
+const CLI = path.join(ROOT, 'cli', 'commands', 'run_main.ts');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'resume-'));
 const hasAddon = fs.existsSync(path.join(ROOT, 'build', 'Release', 'vae_native.node'));
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readMetrics } from '../lib/index';
-import { FlagError } from '../cli/flags';
+import { FlagError } from '../cli/command';
 import { runPool, sharedCoresEnv } from '../cli/pool';
 import { CAN_VARY, parseSweep } from '../cli/sweep_grid';
 
@@ -135,7 +135,7 @@ ${body}\n`);
     const argv = ['--dim_z', '2,3', '--seed', '1,2', '--n_hidden', '16', '--batch_size', '1000', '--num_epochs', '3', '--IS_k', '0',
       '--PRR', 'False', '--explorer', 'False', '--workers', '2', '--results_path', results];
     const run = (kill: boolean) => new Promise<{ code: number | null; stdout: string; stderr: string; killed: string[] }>((resolve) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/sweep.ts', ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'cli/commands/sweep.ts', ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '', stderr = '';
       const killed: string[] = [];
       const pids = new Map<string, number>();

@@ -9,7 +9,6 @@
 
   var IMAGE = 28;
   var PIXELS = IMAGE * IMAGE;
-  var DIGIT_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#222222', '#bcbd22', '#17becf'];
 
   /** The typed array of `segment` ({ type, offset, length }) in `bytes` (a Uint8Array). */
   function view(bytes, segment) {
@@ -124,6 +123,117 @@
 
   function fmt(v) { return (v >= 0 ? '+' : '') + v.toFixed(2); }
 
+  /** Each dimension's slider range: the prior's ±3, widened to every test code (whole numbers). */
+  function sliderRanges(codes, n, dimZ) {
+    var range = [];
+    for (var d = 0; d < dimZ; d++) {
+      var r = 3;
+      if (codes) for (var i = 0; i < n; i++) r = Math.max(r, Math.abs(codes[i * dimZ + d]));
+      range.push(Math.ceil(r));
+    }
+    return range;
+  }
+
+  /** One labelled range input per latent dimension (with its test KL when known), in `box`; onInput(dim, value). */
+  function createSliders(doc, box, range, klPerDim, onInput) {
+    var inputs = [], outputs = [];
+    range.forEach(function (r, s) {
+      var row = doc.createElement('label');
+      row.className = 'slider';
+      var kl = klPerDim ? ' <span class="kl" title="KL of this dimension on the test set">KL ' + klPerDim[s].toFixed(2) + '</span>' : '';
+      row.innerHTML = '<span class="name">z<sub>' + s + '</sub>' + kl + '</span>';
+      var input = doc.createElement('input');
+      input.type = 'range';
+      input.min = String(-r);
+      input.max = String(r);
+      input.step = '0.01';
+      input.value = '0';
+      input.addEventListener('input', function () { onInput(s, Number(input.value)); });
+      var out = doc.createElement('output');
+      row.appendChild(input);
+      row.appendChild(out);
+      box.appendChild(row);
+      inputs.push(input);
+      outputs.push(out);
+    });
+    return { inputs: inputs, outputs: outputs };
+  }
+
+  /**
+   * The latent plane of a 2-D model: the test codes drawn once by digit (colors[digit]) into a layer
+   * of their own, a legend, and a marker at z redrawn by mark(z); moving the mouse calls onPoint(z).
+   */
+  function createPlane(doc, canvas, legend, model, n, colors, R, onPoint) {
+    var ctx = canvas.getContext('2d'), w = canvas.width;
+    var toPx = function (v, flip) { return ((flip ? -v : v) + R) / (2 * R) * w; };
+    var toZ = function (px, flip) { var v = px / w * 2 * R - R; return flip ? -v : v; };
+    var layer = doc.createElement('canvas');
+    layer.width = layer.height = w;
+    var lctx = layer.getContext('2d');
+    lctx.fillStyle = '#fff';
+    lctx.fillRect(0, 0, w, w);
+    lctx.strokeStyle = '#ccc';
+    lctx.beginPath();
+    lctx.moveTo(w / 2, 0); lctx.lineTo(w / 2, w); lctx.moveTo(0, w / 2); lctx.lineTo(w, w / 2);
+    lctx.stroke();
+    if (model.codes) {
+      lctx.globalAlpha = 0.6;
+      for (var i = 0; i < n; i++) {
+        lctx.fillStyle = colors[model.labels ? model.labels[i] : 0];
+        lctx.fillRect(toPx(model.codes[2 * i], false) - 1, toPx(model.codes[2 * i + 1], true) - 1, 2.5, 2.5);
+      }
+      lctx.globalAlpha = 1;
+    }
+    lctx.fillStyle = '#444';
+    lctx.font = '11px sans-serif';
+    lctx.fillText('z0 →', w - 34, w / 2 - 4);
+    lctx.fillText('z1 ↑', w / 2 + 4, 12);
+    lctx.fillText('±' + R, 4, w - 4);
+    if (model.labels) {
+      legend.innerHTML = colors.map(function (c, digitIndex) {
+        return '<span><i style="background:' + c + '"></i>' + digitIndex + '</span>';
+      }).join('');
+    }
+    canvas.addEventListener('mousemove', function (ev) {
+      var rect = canvas.getBoundingClientRect(); // its border box: the plane starts inside the border
+      var px = (ev.clientX - rect.left - canvas.clientLeft) * w / canvas.clientWidth;
+      var py = (ev.clientY - rect.top - canvas.clientTop) * w / canvas.clientHeight;
+      onPoint([toZ(px, false), toZ(py, true)]);
+    });
+    return {
+      mark: function (z) {
+        ctx.drawImage(layer, 0, 0);
+        ctx.strokeStyle = '#000';
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.arc(toPx(z[0], false), toPx(z[1], true), 6, 0, 2 * Math.PI);
+        ctx.stroke();
+      },
+      toPx: toPx,
+    };
+  }
+
+  /** A test image's index typed in `input`: an integer in [0, n), else null and say(why). */
+  function readIndex(input, n, say) {
+    var text = input.value.trim(), i = Number(text);
+    if (text === '' || !Number.isInteger(i) || i < 0 || i >= n) {
+      say('A test image index must be a whole number from 0 to ' + (n - 1) + ', got "' + input.value + '".');
+      return null;
+    }
+    return i;
+  }
+
+  /** Decodes `steps` points linear in z from za to zb into the strip canvas, side by side. */
+  function drawInterpolation(strip, tile, decode, za, zb, steps) {
+    var ctx = strip.getContext('2d'), size = strip.height, dimZ = za.length, point = new Float32Array(dimZ);
+    for (var t = 0; t < steps; t++) {
+      var f = t / (steps - 1);
+      for (var k = 0; k < dimZ; k++) point[k] = (1 - f) * za[k] + f * zb[k];
+      drawDigit(ctx, tile, decode(point), t * size, 0, size);
+    }
+  }
+
+  /** The page: reads its data, builds the sliders and the plane, wires the controls, exposes window.vaeExplorer. */
   function startPage(doc, win) {
     var meta = JSON.parse(doc.getElementById('explorer-meta').textContent);
     var model = unpack(meta, base64Bytes(doc.getElementById('explorer-data').textContent.trim()));
@@ -132,153 +242,48 @@
     var $ = function (id) { return doc.getElementById(id); };
     var tile = doc.createElement('canvas');
     tile.width = tile.height = IMAGE;
-    var z = new Float32Array(dimZ);
-    var redraws = 0;
-
-    // The slider range of each dimension covers the prior (±3) and every test code.
-    var range = [];
-    for (var d = 0; d < dimZ; d++) {
-      var r = 3;
-      if (model.codes) for (var i = 0; i < n; i++) r = Math.max(r, Math.abs(model.codes[i * dimZ + d]));
-      range.push(Math.ceil(r));
-    }
-
     var digit = $('digit'), digitCtx = digit.getContext('2d');
-    var sliders = [], values = [];
-    var box = $('sliders');
-    for (var s = 0; s < dimZ; s++) {
-      var row = doc.createElement('label');
-      row.className = 'slider';
-      var kl = meta.klPerDim ? ' <span class="kl" title="KL of this dimension on the test set">KL ' + meta.klPerDim[s].toFixed(2) + '</span>' : '';
-      row.innerHTML = '<span class="name">z<sub>' + s + '</sub>' + kl + '</span>';
-      var input = doc.createElement('input');
-      input.type = 'range';
-      input.min = String(-range[s]);
-      input.max = String(range[s]);
-      input.step = '0.01';
-      input.value = '0';
-      input.dataset.dim = String(s);
-      input.addEventListener('input', function (ev) {
-        var dd = Number(ev.target.dataset.dim);
-        z[dd] = Number(ev.target.value);
-        redraw();
-      });
-      var out = doc.createElement('output');
-      row.appendChild(input);
-      row.appendChild(out);
-      box.appendChild(row);
-      sliders.push(input);
-      values.push(out);
-    }
-
-    var plane = dimZ === 2 ? setUpPlane() : null;
+    var z = new Float32Array(dimZ), redraws = 0;
+    var range = sliderRanges(model.codes, n, dimZ);
+    var sliders = createSliders(doc, $('sliders'), range, meta.klPerDim, function (dim, value) {
+      z[dim] = value;
+      redraw();
+    });
+    var plane = dimZ === 2 ? createPlane(doc, $('plane'), $('legend'), model, n, meta.colors, Math.max(range[0], range[1]), setZ) : null;
+    var say = function (text) { $('message').textContent = text; };
+    var codeOf = function (i) { return model.codes.subarray(i * dimZ, (i + 1) * dimZ); };
 
     function redraw() {
       drawDigit(digitCtx, tile, decode(z), 0, 0, digit.width);
-      for (var k = 0; k < dimZ; k++) values[k].textContent = fmt(z[k]);
+      for (var k = 0; k < dimZ; k++) sliders.outputs[k].textContent = fmt(z[k]);
       $('zText').textContent = 'z = (' + Array.prototype.map.call(z, fmt).join(', ') + ')';
-      if (plane) plane.mark();
+      if (plane) plane.mark(z);
       redraws++;
     }
 
     function setZ(point) {
       for (var k = 0; k < dimZ; k++) {
         z[k] = point[k];
-        sliders[k].value = String(point[k]);
+        sliders.inputs[k].value = String(point[k]);
       }
       redraw();
     }
 
-    function message(text) { $('message').textContent = text; }
-
-    /** A test image's index typed by the reader: an integer in [0, n), else null and a message saying so. */
-    function readIndex(input) {
-      var text = input.value.trim(), i = Number(text);
-      if (text === '' || !Number.isInteger(i) || i < 0 || i >= n) {
-        message('A test image index must be a whole number from 0 to ' + (n - 1) + ', got "' + input.value + '".');
-        return null;
-      }
-      return i;
-    }
-
-    function codeOf(i) { return model.codes.subarray(i * dimZ, (i + 1) * dimZ); }
-
     function pick(i) {
       setZ(codeOf(i));
-      message('');
+      say('');
       $('picked').textContent = 'the code E[z|x] of test image ' + i + (model.labels ? ' (a ' + model.labels[i] + ')' : '');
     }
 
     function interpolate() {
-      var a = readIndex($('from')), b = readIndex($('to'));
-      if (a === null || b === null) return false;
-      message('');
-      var strip = $('strip'), ctx = strip.getContext('2d'), steps = meta.interpolationSteps, size = strip.height;
-      var za = codeOf(a), zb = codeOf(b), point = new Float32Array(dimZ);
-      for (var t = 0; t < steps; t++) {
-        var f = t / (steps - 1);
-        for (var k = 0; k < dimZ; k++) point[k] = (1 - f) * za[k] + f * zb[k];
-        drawDigit(ctx, tile, decode(point), t * size, 0, size);
-      }
-      return true;
-    }
-
-    function setUpPlane() {
-      var canvas = $('plane'), ctx = canvas.getContext('2d'), w = canvas.width;
-      var R = Math.max(range[0], range[1]);
-      var toPx = function (v, flip) { return ((flip ? -v : v) + R) / (2 * R) * w; };
-      var toZ = function (px, flip) { var v = px / w * 2 * R - R; return flip ? -v : v; };
-      // The points are drawn once into a layer of their own; moving the mouse redraws only the marker.
-      var layer = doc.createElement('canvas');
-      layer.width = layer.height = w;
-      var lctx = layer.getContext('2d');
-      lctx.fillStyle = '#fff';
-      lctx.fillRect(0, 0, w, w);
-      lctx.strokeStyle = '#ccc';
-      lctx.beginPath();
-      lctx.moveTo(w / 2, 0); lctx.lineTo(w / 2, w); lctx.moveTo(0, w / 2); lctx.lineTo(w, w / 2);
-      lctx.stroke();
-      if (model.codes) {
-        lctx.globalAlpha = 0.6;
-        for (var i = 0; i < n; i++) {
-          lctx.fillStyle = DIGIT_COLORS[model.labels ? model.labels[i] : 0];
-          lctx.fillRect(toPx(model.codes[2 * i], false) - 1, toPx(model.codes[2 * i + 1], true) - 1, 2.5, 2.5);
-        }
-        lctx.globalAlpha = 1;
-      }
-      lctx.fillStyle = '#444';
-      lctx.font = '11px sans-serif';
-      lctx.fillText('z0 →', w - 34, w / 2 - 4);
-      lctx.fillText('z1 ↑', w / 2 + 4, 12);
-      lctx.fillText('±' + R, 4, w - 4);
-      var legend = $('legend');
-      if (model.labels) {
-        legend.innerHTML = DIGIT_COLORS.map(function (c, digitIndex) {
-          return '<span><i style="background:' + c + '"></i>' + digitIndex + '</span>';
-        }).join('');
-      }
-      canvas.addEventListener('mousemove', function (ev) {
-        var rect = canvas.getBoundingClientRect(); // its border box: the plane starts inside the border
-        var px = (ev.clientX - rect.left - canvas.clientLeft) * w / canvas.clientWidth;
-        var py = (ev.clientY - rect.top - canvas.clientTop) * w / canvas.clientHeight;
-        setZ([toZ(px, false), toZ(py, true)]);
-      });
-      return {
-        mark: function () {
-          ctx.drawImage(layer, 0, 0);
-          var x = toPx(z[0], false), y = toPx(z[1], true);
-          ctx.strokeStyle = '#000';
-          ctx.lineWidth = 2;
-          ctx.beginPath();
-          ctx.arc(x, y, 6, 0, 2 * Math.PI);
-          ctx.stroke();
-        },
-        toPx: toPx,
-      };
+      var a = readIndex($('from'), n, say), b = readIndex($('to'), n, say);
+      if (a === null || b === null) return;
+      say('');
+      drawInterpolation($('strip'), tile, decode, codeOf(a), codeOf(b), meta.interpolationSteps);
     }
 
     $('go').addEventListener('click', function () {
-      var i = readIndex($('index'));
+      var i = readIndex($('index'), n, say);
       if (i !== null) pick(i);
     });
     $('index').addEventListener('keydown', function (ev) { if (ev.key === 'Enter') $('go').click(); });
@@ -315,6 +320,6 @@
     };
   }
 
-  if (typeof module === 'object' && module.exports) module.exports = { unpack: unpack, createDecoder: createDecoder, dequantize: dequantize, fromFloat16: fromFloat16 };
+  if (typeof module === 'object' && module.exports) module.exports = { unpack: unpack, createDecoder: createDecoder, dequantize: dequantize, fromFloat16: fromFloat16, sliderRanges: sliderRanges };
   else startPage(document, window);
 })();

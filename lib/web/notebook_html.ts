@@ -8,10 +8,10 @@ import * as zlib from 'zlib';
 import { escapeXml } from '../plot/images';
 import { PlotlyFigure } from '../plot/plotly';
 import { plotlyBundlePath } from '../plot/plotly_static';
+import { scriptJson } from './html';
 
 
 /** JSON safe inside a <script>: no "</script>" or "<!--" can end or confuse it. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
 /** The page-wide promise of Plotly that the loader sets and every figure waits for. */
 const GLOBAL = 'vaeMnistPlotly';

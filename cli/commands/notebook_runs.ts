@@ -5,12 +5,13 @@
 // checkpoint. `npm run notebooks` runs it first, so the notebooks then load finished runs.
 // VAE_NB_QUICK=1: the reduced setting.
 import * as path from 'path';
-import { EpochMetrics, finishedRun, initBackend, runName, trainOrLoad } from '../lib/index';
-import { runPool } from '../cli/pool';
-import { emitEvent } from '../cli/events';
-import { EXIT, reportError, runCommand } from '../cli/exit';
-import { workersOf } from '../cli/sweep_grid';
-import { chooseSetting, NOTEBOOK_RUNS, notebookConfig, notebookData, runsDir } from '../notebooks/settings';
+import { EpochMetrics, finishedRun, initBackend, runName, trainOrLoad } from '../../lib/index';
+import { runPool } from '../pool';
+import { emitEvent } from '../events';
+import { newCommand, parseCommand, printHelp } from '../command';
+import { EXIT, runCommand } from '../exit';
+import { workersOf } from '../sweep_grid';
+import { chooseSetting, NOTEBOOK_RUNS, notebookConfig, notebookData, runsDir } from '../../notebooks/settings';
 
 const setting = chooseSetting();
 const configs = NOTEBOOK_RUNS.map((o) => notebookConfig(o, setting));
@@ -26,13 +27,11 @@ async function child(index: number, concurrentRuns: number): Promise<number> {
   return EXIT.done;
 }
 
-function parseWorkers(argv: string[]): number {
-  const i = argv.indexOf('--workers');
-  try {
-    return workersOf(i < 0 ? undefined : argv[i + 1] ?? '');
-  } catch (e) {
-    return process.exit(reportError(e));
-  }
+/** --workers N (default: one per core), or { help }. */
+function parseArgs(argv: string[]): { workers: number } | { help: string } {
+  const cmd = newCommand('notebook-runs', 'Train every notebook run not finished yet.').option('--workers <n>', 'runs at a time (default: one per core)');
+  const help = parseCommand(cmd, argv, 'npm run notebook-runs [-- --workers N]');
+  return help ?? { workers: workersOf(cmd.opts<{ workers?: string }>().workers) };
 }
 
 async function parent(workers: number): Promise<number> {
@@ -51,4 +50,9 @@ async function parent(workers: number): Promise<number> {
 }
 
 const argv = process.argv.slice(2);
-runCommand(() => (argv[0] === '--child' ? child(Number(argv[1]), Number(argv[2])) : parent(parseWorkers(argv))));
+runCommand(async () => {
+  if (argv[0] === '--child') return child(Number(argv[1]), Number(argv[2]));
+  const args = parseArgs(argv);
+  if ('help' in args) return printHelp(args);
+  return parent(args.workers);
+});

@@ -4,8 +4,8 @@
 // parsed before anything heavy is loaded, so a bad one is answered at once; the training itself is
 // cli/train_run.ts. Exit codes (cli/exit.ts): 0 done, 1 a damaged file or a diverged run, 2 bad
 // input (a flag, a path, a run directory in use), 130 interrupted (Ctrl-C).
-import { runCommand } from './exit';
-import { checkRunPaths, parseFlags } from './flags';
+import { runCommand } from '../exit';
+import { checkRunPaths, parseFlags } from '../flags';
 
 async function main(): Promise<number> {
   const parsed = parseFlags(process.argv.slice(2));
@@ -14,7 +14,7 @@ async function main(): Promise<number> {
     return 0;
   }
   checkRunPaths(parsed.run); // before the trainer loads, so that a bad path is answered at once too
-  const { runMain } = await import('./train_run');
+  const { runMain } = await import('../train_run');
   return runMain(parsed);
 }
 

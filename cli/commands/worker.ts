@@ -3,24 +3,29 @@
 // the runs in progress save their checkpoints and go back to the queue). Start it on every machine
 // that shares the sweep's --results_path. Redis unreachable: one line, exit 2.
 import * as os from 'os';
-import { describeJobEvent } from '../cli/events';
-import { runCommand } from '../cli/exit';
-import { FlagError } from '../cli/flags';
-import { connectRedis, QUEUE_NAME, startWorker, stopRuns } from '../cli/queue';
-import { queueUrlOf, workersOf } from '../cli/sweep_grid';
+import { describeJobEvent } from '../events';
+import { EXIT, runCommand } from '../exit';
+import { newCommand, parseCommand, printHelp } from '../command';
+import { connectRedis, QUEUE_NAME, startWorker, stopRuns } from '../queue';
+import { queueUrlOf, workersOf } from '../sweep_grid';
 
-export function parseWorkerArgs(argv: string[]): { queue: string; workers: number } {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i < 0 ? undefined : argv[i + 1];
-  };
-  const unknown = argv.filter((a, i) => a.startsWith('--') && !['--queue', '--workers'].includes(a) && !(i > 0 && ['--queue', '--workers'].includes(argv[i - 1])));
-  if (unknown.length) throw new FlagError(`unknown option ${unknown[0]} (npm run worker -- --queue redis://HOST:PORT [--workers N])`);
-  return { queue: queueUrlOf(value('--queue')), workers: workersOf(value('--workers')) };
+const USAGE = 'usage: npm run worker -- --queue redis://HOST:PORT [--workers N]';
+
+/** The worker's arguments, or { help }: --queue (required, a Redis URL) and --workers (default: one per core). */
+export function parseWorkerArgs(argv: string[]): { queue: string; workers: number } | { help: string } {
+  const cmd = newCommand('worker', 'Train runs from a sweep\'s Redis queue until stopped.')
+    .option('--queue <url>', 'the sweep\'s queue, redis://HOST:PORT')
+    .option('--workers <n>', 'runs at a time (default: one per core)');
+  const help = parseCommand(cmd, argv, USAGE);
+  if (help) return help;
+  const o = cmd.opts<{ queue?: string; workers?: string }>();
+  return { queue: queueUrlOf(o.queue), workers: workersOf(o.workers) };
 }
 
 async function main(): Promise<number> {
-  const { queue, workers } = parseWorkerArgs(process.argv.slice(2));
+  const args = parseWorkerArgs(process.argv.slice(2));
+  if ('help' in args) return printHelp(args);
+  const { queue, workers } = args;
   const redis = await connectRedis(queue);
   const worker = startWorker(redis, workers);
   const t0 = Date.now();

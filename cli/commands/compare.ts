@@ -2,9 +2,9 @@
 // directory given), written as comparison.csv and comparison.md there and printed as Markdown; a
 // run whose files are damaged is listed below the table as such, and the others are still read.
 import * as path from 'path';
-import { collectRuns, runsToCsv, runsToMarkdown, writeFileAtomic } from '../lib/index';
-import { EXIT, runCommand } from '../cli/exit';
-import { FlagError } from '../cli/flags';
+import { collectRuns, runsToCsv, runsToMarkdown, writeFileAtomic } from '../../lib/index';
+import { EXIT, runCommand } from '../exit';
+import { FlagError, newCommand, parseCommand, printHelp } from '../command';
 
 async function compare(root = 'results'): Promise<number> {
   const damaged: string[] = [];
@@ -17,4 +17,9 @@ async function compare(root = 'results'): Promise<number> {
   return EXIT.done;
 }
 
-runCommand(() => compare(process.argv[2]));
+runCommand(async () => {
+  const cmd = newCommand('compare', 'The comparison table of every run under a directory.').argument('[results_dir]', 'where the runs are', 'results');
+  const help = parseCommand(cmd, process.argv.slice(2), 'usage: npm run compare [-- results_dir]');
+  if (help) return printHelp(help);
+  return compare(cmd.processedArgs[0] as string);
+});
