@@ -4,6 +4,7 @@
 // redrawn every epoch, each run's record, and a run's explorer page. The only code that knows about Jupyter; the settings are in settings.ts.
 import * as tslab from 'tslab';
 import {
+  resultsTable, ResultColumn, ResultRun,
   collectRuns, currentEngine, describeEngine, describeRun, embeddedPageHtml, EpochMetrics, figureHtml, htmlTable, ImagePanel, imagePanelsPng,
   initBackend, launchPlotlyRenderer, Mnist, PlotlyFigure, PlotlyRenderer, plotlyLoaderHtml, rateDistortionFigure, readRunConfig, runName, runsTable,
   Setting, SettingName, StepInfo, trainingCurvesFigure, TrainHooks, trainOrLoad, TrainOrLoadResult, VaeConfig, writeRunExplorer,
@@ -86,6 +87,12 @@ export function showImages(panels: ImagePanel[], resize = 1): void {
 /** An HTML table from rows of cells. */
 export function showTable(header: string[], rows: (string | number | null)[][]): void {
   tslab.display.html(htmlTable(header, rows));
+}
+
+/** The library's results table (lib/runs/compare.ts resultsTable) of runs this notebook trained or loaded. */
+export function showResults(runs: ResultRun[], columns: ResultColumn[], first = 'run'): void {
+  const { header, cells } = resultsTable(runs, columns, first);
+  showTable(header, cells);
 }
 
 /** Every run of this setting so far: on the rate-distortion plane, then as `npm run compare`'s table. */

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  resultsTable, ResultRun, RunSummary,
   appendMetrics, collectRuns, DamagedRunError, EpochMetrics, makeConfig, readMetrics, readRunSummary, resetMetrics, runsToCsv, runsToMarkdown, writeRunConfig, writeRunSummary,
 } from '../lib/index';
 
@@ -98,5 +99,25 @@ describe('comparison across runs', () => {
 
   test('no results folder gives no rows', () => {
     expect(collectRuns('/nonexistent/results')).toEqual([]);
+  });
+});
+
+describe("the notebooks' results table", () => {
+  const summary = (over: Partial<RunSummary>): RunSummary => ({
+    epochs: 20, test: { loss: 104.5912, recon: 80.1, kl: 24.0, klPerDim: [] } as unknown as RunSummary['test'], isLogLikelihood: { k: 50, value: -99.931 },
+    bitsPerDim: { elbo: 0.19251, is: 0.18391 }, activeUnits: 17, secondsPerEpoch: 30, units: 'nats per image', ...over,
+  });
+  const runs: ResultRun[] = [
+    { label: 'warm-up', config: makeConfig({ dimZ: 20, klBeta: 0.5, klWarmup: 10 }), summary: summary({}) },
+    { label: 'AE', config: makeConfig({ dimZ: 2, mode: 'vanilla_ae' }), summary: summary({ isLogLikelihood: null, activeUnits: null, bitsPerDim: { elbo: null, is: null } }) },
+  ];
+
+  test('each column from the run\'s configuration and summary; a number the run lacks is a dash', () => {
+    const t = resultsTable(runs, ['klWarmup', 'objective', 'elbo', 'elboBits', 'is', 'isBits', 'activeUnits', 'units'], 'model');
+    expect(t.header).toEqual(['model', 'KL warm-up (epochs)', 'objective (recon + β·KL)', '−ELBO (recon + KL)', '−ELBO bits/dim', '−log p(x) (IS, k = 50)', 'bits/dim', 'active units', 'what the numbers are']);
+    expect(t.cells).toEqual([
+      ['warm-up', 10, '104.59', '104.10', '0.1925', '99.93', '0.1839', '17/20', 'nats per image'],
+      ['AE', 0, '104.59', '104.10', '–', '–', '–', '–', 'nats per image'],
+    ]);
   });
 });

@@ -3,7 +3,8 @@
 // CSV and Markdown.
 import * as fs from 'fs';
 import * as path from 'path';
-import { readMetrics, readRunConfig, readRunSummary, RUN_FILES } from './rundir';
+import { VaeConfig } from '../core/config';
+import { readMetrics, readRunConfig, readRunSummary, RUN_FILES, RunSummary } from './rundir';
 
 export interface RunRow {
   run: string; // directory name
@@ -111,4 +112,40 @@ export function markdownTable(header: string[], rows: (string | number)[][]): st
 export function runsToMarkdown(rows: RunRow[]): string {
   const { header, cells } = runsTable(rows);
   return markdownTable(header, cells.map((r) => r.map((c) => c || '–')));
+}
+
+/** What a results table shows of a run: how it is labelled, what it was trained with, what it measured. */
+export interface ResultRun {
+  label: string;
+  config: VaeConfig;
+  summary: RunSummary;
+}
+
+/** `v` with `digits` decimals; '–' where the run has no such number. */
+const fixed = (v: number | null | undefined, digits: number) => (typeof v === 'number' ? v.toFixed(digits) : '–');
+
+/** The columns a notebook's results table can show, each computed from a run's configuration and summary. */
+export const RESULT_COLUMNS = {
+  units: { header: () => 'what the numbers are', cell: (r: ResultRun) => r.summary.units ?? '' },
+  klWarmup: { header: () => 'KL warm-up (epochs)', cell: (r: ResultRun) => r.config.klWarmup },
+  objective: { header: () => 'objective (recon + β·KL)', cell: (r: ResultRun) => r.summary.test.loss.toFixed(2) },
+  elbo: { header: () => '−ELBO (recon + KL)', cell: (r: ResultRun) => (r.summary.test.recon + r.summary.test.kl).toFixed(2) },
+  elboBits: { header: () => '−ELBO bits/dim', cell: (r: ResultRun) => fixed(r.summary.bitsPerDim?.elbo, 4) },
+  recon: { header: () => 'reconstruction', cell: (r: ResultRun) => r.summary.test.recon.toFixed(2) },
+  kl: { header: () => 'KL', cell: (r: ResultRun) => r.summary.test.kl.toFixed(2) },
+  is: {
+    header: (runs: ResultRun[]) => `−log p(x) (IS, k = ${runs.find((r) => r.summary.isLogLikelihood)?.summary.isLogLikelihood!.k ?? '–'})`,
+    cell: (r: ResultRun) => fixed(r.summary.isLogLikelihood && -r.summary.isLogLikelihood.value, 2),
+  },
+  isBits: { header: () => 'bits/dim', cell: (r: ResultRun) => fixed(r.summary.bitsPerDim?.is, 4) },
+  activeUnits: { header: () => 'active units', cell: (r: ResultRun) => (r.summary.activeUnits === null ? '–' : `${r.summary.activeUnits}/${r.config.dimZ}`) },
+} as const;
+export type ResultColumn = keyof typeof RESULT_COLUMNS;
+
+/** A results table of `runs` (one row each, first its label under `first`) with the `columns` asked for, as the notebooks show it. */
+export function resultsTable(runs: ResultRun[], columns: ResultColumn[], first = 'run'): { header: string[]; cells: (string | number)[][] } {
+  return {
+    header: [first, ...columns.map((c) => RESULT_COLUMNS[c].header(runs))],
+    cells: runs.map((r) => [r.label, ...columns.map((c) => RESULT_COLUMNS[c].cell(r))]),
+  };
 }

@@ -38,6 +38,7 @@ export function finishedRun(dir: string, config: VaeConfig): CheckpointMeta | nu
 
 export interface TrainOrLoadResult {
   model: Vae;
+  config: VaeConfig; // what the run was trained with (its binarization, warm-up, ...)
   history: EpochMetrics[];
   dir: string;
   loaded: boolean; // true: an earlier run's checkpoint was reused
@@ -198,7 +199,7 @@ export async function trainOrLoad(
     const model = loadCheckpoint(checkpointOf(dir)).model;
     const history = readMetrics(dir);
     const summary = readRunSummary(dir) ?? writeSummaryOf(dir, model, data, history, options.isK ?? DEFAULT_IS_K, config.seed);
-    return { model, history, dir, loaded: true, summary };
+    return { model, config, history, dir, loaded: true, summary };
   }
   const lock = acquireRunLock(dir);
   try {
@@ -206,7 +207,7 @@ export async function trainOrLoad(
     const model = earlier?.model ?? createVae(config, config.seed);
     const result = await trainRun(dir, model, config, data, { ...options, resume: earlier?.trainer });
     if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);
-    return { model, history: result.history, dir, loaded: false, summary: result.summary };
+    return { model, config, history: result.history, dir, loaded: false, summary: result.summary };
   } finally {
     lock.release();
   }
