@@ -52,6 +52,12 @@ describe('committed notebooks', () => {
     for (const r of records) expect(r).toMatch(/: 20 epochs on 55,000 training images, \d+\.\d s\/epoch/);
   });
 
+  test.each(NAMES)('%s ends by awaiting nb.end() (a bare nb.end() shows "Promise { <pending> }")', (name) => {
+    const code = read(name).cells.filter((c) => c.cell_type === 'code').map((c) => join(c.source));
+    expect(code[code.length - 1].trim()).toBe('await nb.end();');
+    expect(code.filter((src) => /(^|[^\w.])nb\.end\(\)/m.test(src.replace(/await nb\.end\(\)/g, '')))).toEqual([]);
+  });
+
   test.each(NAMES)('%s shows everything without scripts: PNG figures, HTML tables, no Markdown or SVG outputs', (name) => {
     const { outputs } = read(name);
     const types = outputs.flatMap((o) => Object.keys(o.data ?? {}));
