@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,9 +10,6 @@ import { useBackend } from './helpers';
 
 useBackend();
 
-const ROOT = path.join(__dirname, '..');
-const TS_NODE = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
-const CLI = path.join(ROOT, 'cli', 'commands', 'run_main.ts');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
 const parse = (...argv: string[]) => parseFlags(argv) as Flags;
 const pngSize = (file: string) => {

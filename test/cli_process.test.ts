@@ -5,11 +5,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PNG } from 'pngjs';
-import { FlagError } from '../cli/command';
-import { Flags, parseFlags } from '../cli/flags';
-import { likelyCause, runMain } from '../cli/train_run';
-import { defaultConfig, loadCheckpoint, makeConfig, readMetrics, readRunSummary, trainingBytes } from '../lib/index';
+import { loadCheckpoint, readMetrics } from '../lib/index';
 import { useBackend } from './helpers';
 
 useBackend();
@@ -18,12 +14,6 @@ const ROOT = path.join(__dirname, '..');
 const TS_NODE = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
 const CLI = path.join(ROOT, 'cli', 'commands', 'run_main.ts');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
-const parse = (...argv: string[]) => parseFlags(argv) as Flags;
-const pngSize = (file: string) => {
-  const png = PNG.sync.read(fs.readFileSync(file));
-  return [png.width, png.height];
-};
-
 
 describe('command line process', () => {
   test.each([

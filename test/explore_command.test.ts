@@ -1,47 +1,16 @@
 // `npm run explore` (the full test tier): the explorer written for a trained run, and its refusals
 // as a process. The page's codec and decoder are test/explorer.test.ts.
-// The explorer's data and arithmetic, in Node: the page's own decoder (lib/web/explorer_page.js) on the
-// page's own bytes against the library's decoder, the quantisation, the size, and `npm run explore`.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  DIGIT_COLORS,
-  CB_TAYLOR, LOGIT_CLIP, MEAN_CLIP,
-  buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, float16Bits, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
-  trainRun, Vae,
-} from '../lib/index';
+import { createVae, makeConfig, trainRun } from '../lib/index';
 import { explore } from '../cli/commands/explore';
-import { realMnist, smallMnist, useBackend } from './helpers';
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const page = require('../lib/web/explorer_page.js');
+import { smallMnist, useBackend } from './helpers';
 
 useBackend();
 
-const BOUND = 0.02; // max |Δpixel| the README states for the page's decoder
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-'));
-
-/** The page's model, unpacked from the page's own bytes as the page does. */
-function pageModel(html: string) {
-  const meta = JSON.parse(/<script type="application\/json" id="explorer-meta">(.*?)<\/script>/s.exec(html)![1]) as ExplorerMeta;
-  const data = /<script type="application\/octet-stream" id="explorer-data">(.*?)<\/script>/s.exec(html)![1];
-  const unpacked = page.unpack(meta, new Uint8Array(Buffer.from(data, 'base64')));
-  return { meta, ...unpacked, decode: page.createDecoder(unpacked.layers, meta.clip) as (z: Float32Array) => Float32Array };
-}
-
-function maxDiff(model: Vae, decode: (z: Float32Array) => Float32Array, z: Float32Array): number {
-  const dimZ = model.config.dimZ;
-  const ref = decodeLatents(model, z);
-  let max = 0;
-  for (let s = 0; s < z.length / dimZ; s++) {
-    const got = decode(z.subarray(s * dimZ, (s + 1) * dimZ));
-    for (let p = 0; p < 784; p++) max = Math.max(max, Math.abs(got[p] - ref[s * 784 + p]));
-  }
-  return max;
-}
-
 
 describe('npm run explore', () => {
   const data = smallMnist(600, 100);

@@ -1,6 +1,6 @@
 // The explorer's data and arithmetic, in Node: the page's own decoder (lib/web/explorer_page.js) on the
-// page's own bytes against the library's decoder, the quantisation, the size, and `npm run explore`.
-import { spawnSync } from 'child_process';
+// page's own bytes against the library's decoder, the quantisation, the size (`npm run explore` is
+// test/explore_command.test.ts).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,7 +10,6 @@ import {
   buildExplorer, createVae, decodeLatents, encodeMeans, ExplorerMeta, float16Bits, makeConfig, quantizeColumns, readAndDispose, Rng, standardNormal, Trainer,
   trainRun, Vae,
 } from '../lib/index';
-import { explore } from '../cli/commands/explore';
 import { realMnist, smallMnist, useBackend } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -19,7 +18,6 @@ const page = require('../lib/web/explorer_page.js');
 useBackend();
 
 const BOUND = 0.02; // max |Δpixel| the README states for the page's decoder
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-'));
 
 /** The page's model, unpacked from the page's own bytes as the page does. */
 function pageModel(html: string) {
