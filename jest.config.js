@@ -6,6 +6,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testTimeout: 120000,
-  maxWorkers: '100%', // every core (jest's default leaves one idle: on 2 cores the full tier took 937 s on one worker, 418 on two)
+  maxWorkers: '100%', // every core (jest's default leaves one idle: on 2 cores the full tier took 937 s on one worker, 363–701 s on two)
   reporters: ['default', '<rootDir>/test/slowest_reporter.js'],
 };
