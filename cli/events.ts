@@ -56,9 +56,11 @@ export type JobEvent =
 export function describeJobEvent(e: JobEvent): string {
   switch (e.kind) {
     case 'started': {
-      const parts = [e.pid !== undefined ? `pid ${e.pid}` : '', e.attempt > 1 || e.of === undefined ? `attempt ${e.attempt}${e.of ? ` of ${e.of}` : ''}` : ''];
-      const inner = parts.filter(Boolean).join(', ');
-      return inner ? `started (${inner})` : 'started';
+      // The pool names the process and counts attempts out of its limit (the first goes unsaid); a queue's job has no limit to name.
+      const parts = e.pid !== undefined ? [`pid ${e.pid}`] : [];
+      if (e.of === undefined) parts.push(`attempt ${e.attempt}`);
+      else if (e.attempt > 1) parts.push(`attempt ${e.attempt} of ${e.of}`);
+      return parts.length ? `started (${parts.join(', ')})` : 'started';
     }
     case 'epoch': return `epoch ${e.epoch}/${e.epochs}, test loss ${e.loss.toFixed(2)}`;
     case 'finished': return 'finished';
