@@ -37,12 +37,10 @@ export async function begin(requested: SettingName = 'full'): Promise<{ setting:
   if (s.name === 'full') console.log(`setting: full (${what})`);
   else {
     console.log(`setting: REDUCED (${what})${process.env.VAE_NB_QUICK === '1' ? ', forced by VAE_NB_QUICK=1' : ''}`);
-    console.log('These outputs only check that the notebook runs: do not save them over the committed ones (npm test refuses a notebook holding reduced outputs).');
-    // The classic Notebook autosaves every few minutes: not these outputs.
-    tslab.display.html(`<span id="${pageId}-autosave"></span><script type="text/javascript">if(window.Jupyter&&Jupyter.notebook){` +
-      `Jupyter.notebook.set_autosave_interval(0);document.getElementById('${pageId}-autosave').textContent='Autosave is off for this notebook (reduced setting).';}</script>`);
+    console.log(`These outputs only check that the notebook runs: npm test refuses a notebook holding them. The project's Jupyter (npm run lab, npm run notebook) saves the notebook to ${runsDir(s)}/ instead of over the committed one.`);
   }
-  tslab.display.html(plotlyLoaderHtml(pageId));
+  // `npm run notebooks` saves notebooks that find Plotly beside their page (the site); a live one carries it.
+  tslab.display.html(plotlyLoaderHtml(pageId, process.env.VAE_NB_PLOTLY !== 'beside'));
   return { setting: s, data };
 }
 

@@ -55,6 +55,7 @@ interface ShownOutput {
     const env = {
       ...process.env,
       JUPYTER_PATH: path.join(ROOT, 'jupyter'),
+      JUPYTER_CONFIG_PATH: path.join(ROOT, 'jupyter'), // the pre-save hook of jupyter/reduced_outputs.py
       JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
       JUPYTER_DATA_DIR: path.join(tmp, 'data'), // no signatures: every notebook opens untrusted
       JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
@@ -183,7 +184,6 @@ interface ShownOutput {
       );
       const text = (await page.textContent('#notebook-container')) ?? '';
       expect(text).toMatch(/setting: REDUCED/);
-      expect(text).toMatch(/Autosave is off for this notebook \(reduced setting\)/);
       expect(text).toMatch(/Plotly \d+\.\d+\.\d+ loaded: the figures below are interactive/);
       expect(await page.locator('.output_error, .output_stderr').count()).toBe(0);
       const plots = page.locator('.js-plotly-plot');
@@ -192,6 +192,13 @@ interface ShownOutput {
       expect(await page.locator('.js-plotly-plot .scatterlayer .point').count()).toBeGreaterThan(1000);
       expect(await page.locator('.output_html img[src^="data:image/png"]').count()).toBe(0);
       await expectLiveExplorer(page);
+      // Saving (the Notebook autosaves too) writes the reduced outputs beside the reduced runs, not over the notebook.
+      const committed = fs.readFileSync(path.join(served, '06_learned_manifold.ipynb'));
+      await page.evaluate(() => window.Jupyter.notebook.save_notebook());
+      const copy = path.join(tmp, 'results', 'notebooks-reduced', '06_learned_manifold.ipynb');
+      for (let i = 0; i < 100 && !fs.existsSync(copy); i++) await page.waitForTimeout(100);
+      expect(fs.readFileSync(copy, 'utf8')).toMatch(/setting: REDUCED/);
+      expect(fs.readFileSync(path.join(served, '06_learned_manifold.ipynb')).equals(committed)).toBe(true);
     } finally {
       await page.close();
     }

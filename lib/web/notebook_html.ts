@@ -2,7 +2,8 @@
 // Notebook, JupyterLab) and static viewers drop scripts but keep <img> with a data URI and
 // <table>; so a Plotly figure is its static PNG plus a script that, where scripts run (a run cell,
 // a trusted notebook, an nbconvert HTML export), puts the interactive figure in its place. Plotly
-// itself travels once per notebook, gzipped, and is unpacked in the page. Pure: returns strings.
+// itself travels once per live notebook, gzipped; a saved one finds it beside its page (the site).
+// Pure: returns strings.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { escapeXml } from '../plot/images';
@@ -10,28 +11,41 @@ import { PlotlyFigure } from '../plot/plotly';
 import { plotlyBundlePath } from '../plot/plotly_static';
 import { scriptJson } from './html';
 
-
-/** JSON safe inside a <script>: no "</script>" or "<!--" can end or confuse it. */
-
 /** The page-wide promise of Plotly that the loader sets and every figure waits for. */
 const GLOBAL = 'vaeMnistPlotly';
 
+/** Where a page that does not carry Plotly looks for it: a file beside the page (the site puts it there). */
+export const PLOTLY_BESIDE = 'plotly.min.js';
+
 /**
- * Plotly's bundle, gzipped and base64-encoded (≈ 0.66 MB instead of 1.5 MB), with a script that
- * unpacks it (DecompressionStream) and runs it once per page; the text says whether it loaded.
- * Without scripts, the text says why figures are static images and what makes them interactive.
+ * The first figure cell's loader: sets the page-wide promise of Plotly once; the text says whether
+ * it loaded. `carry` (a live notebook): Plotly's bundle travels inside, gzipped and base64-encoded
+ * (≈ 0.66 MB instead of 1.5 MB), unpacked with DecompressionStream, so figures are interactive
+ * wherever the kernel runs. Otherwise (what `npm run notebooks` saves): Plotly is looked for
+ * beside the page (PLOTLY_BESIDE, as on the site), which keeps each saved notebook 0.66 MB
+ * smaller; where it is not there, the figures stay their static images and the text says so.
+ * Without scripts (an untrusted notebook, a static viewer) the text says why figures are static.
  */
-export function plotlyLoaderHtml(id: string): string {
-  const packed = zlib.gzipSync(fs.readFileSync(plotlyBundlePath()), { level: 9 }).toString('base64');
+export function plotlyLoaderHtml(id: string, carry = true): string {
   const status = `${id}-status`;
+  const load = carry
+    ? `(function(){var b=atob(${scriptJson(zlib.gzipSync(fs.readFileSync(plotlyBundlePath()), { level: 9 }).toString('base64'))});var u=new Uint8Array(b.length);` +
+      'for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);' +
+      "return new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('gzip'))).text().then(function(code){" +
+      "new Function('define','module','exports',code).call(window);return window.Plotly;});})()"
+    : // Hidden from an AMD loader (nbconvert's pages have require.js), Plotly's bundle sets window.Plotly.
+      `(window.Plotly?Promise.resolve(window.Plotly):new Promise(function(ok,fail){var s=document.createElement('script'),d=window.define;` +
+      `window.define=undefined;s.src=${scriptJson(PLOTLY_BESIDE)};s.onload=function(){window.define=d;window.Plotly?ok(window.Plotly):fail('${PLOTLY_BESIDE} holds no Plotly');};` +
+      `s.onerror=function(){window.define=d;fail('no ${PLOTLY_BESIDE} beside this page: this saved notebook does not carry Plotly; run it, or read it on the site');};` +
+      'document.head.appendChild(s);}))';
+  const untrusted = carry
+    ? 'Run this cell, or trust the notebook (File &gt; Trust Notebook), to make them interactive.'
+    : 'Run the notebook, or read its page on the site (npm run site), to make them interactive.';
   return (
     `<div id="${status}" style="color:#666">Plotly is not running here (scripts do not run in an untrusted notebook or a static viewer): ` +
-    'the figures below are static images. Run this cell, or trust the notebook (File &gt; Trust Notebook), to make them interactive.</div>' +
+    `the figures below are static images. ${untrusted}</div>` +
     `<script type="text/javascript">(function(){var el=document.getElementById(${scriptJson(status)});` +
-    `if(!window.${GLOBAL}){window.${GLOBAL}=(function(){var b=atob(${scriptJson(packed)});var u=new Uint8Array(b.length);` +
-    'for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);' +
-    "return new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('gzip'))).text().then(function(code){" +
-    "new Function('define','module','exports',code).call(window);return window.Plotly;});})();}" +
+    `if(!window.${GLOBAL})window.${GLOBAL}=${load};` +
     `window.${GLOBAL}.then(function(P){el.textContent='Plotly '+P.version+' loaded: the figures below are interactive (hover, zoom, click the legend).';},` +
     "function(e){el.textContent='Plotly could not load ('+e+'): the figures below stay static images.';});})();</script>"
   );
@@ -53,7 +67,7 @@ export function figureHtml(fig: PlotlyFigure, id: string, png: Buffer | null): s
     `<script type="text/javascript">(function(){var p=window.${GLOBAL};if(!p)return;p.then(function(P){` +
     `var el=document.getElementById(${scriptJson(id)}),d=document.createElement('div');el.appendChild(d);` +
     `return P.newPlot(d,${scriptJson(fig.data)},${scriptJson(fig.layout)},{displaylogo:false}).then(function(){` +
-    `while(el.firstChild!==d)el.removeChild(el.firstChild);});});})();</script>`
+    `while(el.firstChild!==d)el.removeChild(el.firstChild);});},function(){});})();</script>` // no Plotly: the loader's line says why; the image stays
   );
 }
 
