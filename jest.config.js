@@ -4,6 +4,7 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  modulePathIgnorePatterns: ['<rootDir>/test/jupyterlab/'], // the JupyterLab test page's own package (its node_modules, its build)
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testTimeout: 120000,
   maxWorkers: '100%', // every core (jest's default leaves one idle: on 2 cores the full tier took 937 s on one worker, 363–701 s on two)

@@ -52,6 +52,17 @@ describe('committed notebooks', () => {
     for (const r of records) expect(r).toMatch(/: 20 epochs on 55,000 training images, \d+\.\d s\/epoch/);
   });
 
+  test.each(NAMES)('%s: no output is a pending Promise, and every run record states its units (bits/dim beside each likelihood)', (name) => {
+    const { outputs, text } = read(name);
+    expect(outputs.map((o) => join(o.text) + join(o.data?.['text/plain'])).filter((t) => /Promise \{/.test(t))).toEqual([]);
+    const records = text.match(/trained until [^\n]*\n[^\n]*/g) ?? [];
+    expect(records.length).toBeGreaterThan(0);
+    for (const r of records) {
+      expect(r).toMatch(/\n\s*test \(nats per image, .+\): /);
+      if (r.includes('−log p(x)')) expect(r).toMatch(/−log p\(x\) -?\d+\.\d\d = -?\d+\.\d{4} bits\/dim \(IS, k = \d+\)/);
+    }
+  });
+
   test.each(NAMES)('%s ends by awaiting nb.end() (a bare nb.end() shows "Promise { <pending> }")', (name) => {
     const code = read(name).cells.filter((c) => c.cell_type === 'code').map((c) => join(c.source));
     expect(code[code.length - 1].trim()).toBe('await nb.end();');

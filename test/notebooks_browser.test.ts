@@ -5,10 +5,9 @@
 // Skipped, with the reason printed, where Chromium or the classic Notebook is missing.
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import { freePort } from './helpers';
+import { freePort, inkShare } from './helpers';
 import * as os from 'os';
 import * as path from 'path';
-import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { findChromium, HEADLESS_ARGS } from '../lib/plot/plotly_static';
 
@@ -23,16 +22,6 @@ const hasNotebook = spawnSync('jupyter', ['notebook', '--version'], { encoding: 
 const missing = [!chromiumPath && 'Chromium (apt-get install chromium)', !hasNotebook && 'the classic Notebook (apt-get install jupyter-notebook)'].filter(Boolean);
 if (missing.length) console.log(`notebooks in a browser: skipped, ${missing.join(' and ')} not installed`);
 
-
-/** Share of pixels that differ from the image's most common value (0: a blank picture). */
-function inkShare(png: Buffer): number {
-  const { data, width, height } = PNG.sync.read(png);
-  const counts = new Map<number, number>();
-  const key = (i: number) => (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-  for (let i = 0; i < data.length; i += 4) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
-  const background = Math.max(...counts.values());
-  return 1 - background / (width * height);
-}
 
 interface ShownOutput {
   kind: 'img' | 'table' | 'text' | 'empty';

@@ -6,6 +6,7 @@ module.exports = {
   FULL_ONLY: [
     'notebooks.test.ts', // executes the seven notebooks (Jupyter)
     'notebooks_browser.test.ts', // the classic Notebook in headless Chromium
+    'jupyterlab.test.ts', // JupyterLab 4 (test/jupyterlab) in headless Chromium
     'resume.test.ts', // SIGKILLed command-line runs, resumed 20 times
     'queue.test.ts', // Redis
     'explorer_browser.test.ts', // the explorer page in headless Chromium

@@ -5,3 +5,4 @@ export * from './explorer_codec';
 export * from './explorer_template';
 export * from './explorer';
 export * from './notebook_html';
+export * from './site';
