@@ -1,7 +1,7 @@
 // Notebook outputs that read everywhere: what the HTML holds for a figure, the Plotly loader, tables.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { embeddedPageHtml, figureHtml, htmlTable, plotlyBundlePath, plotlyLoaderHtml, PlotlyFigure } from '../lib/index';
+import { embeddedPageHtml, figureHtml, htmlTable, PLOTLY_BESIDE, plotlyBundlePath, plotlyLoaderHtml, PlotlyFigure } from '../lib/index';
 
 const fig: PlotlyFigure = { data: [{ type: 'scatter', x: [1], y: [2], name: '</script><b>' }], layout: { width: 500, height: 300, title: { text: 'a "title"' } } };
 
@@ -38,6 +38,17 @@ describe('notebook HTML', () => {
     expect(zlib.gunzipSync(Buffer.from(packed, 'base64')).equals(bundle)).toBe(true);
     expect(html.length).toBeLessThan(bundle.length * 0.5);
     expect(html).toMatch(/^<div id="p-status"[^>]*>Plotly is not running here/);
+  });
+
+  test('a saved notebook\'s loader does not carry Plotly: it loads the file beside the page, hidden from an AMD loader, and says what to do without it', () => {
+    const html = plotlyLoaderHtml('p', false);
+    expect(html.length).toBeLessThan(3000);
+    expect(html).not.toMatch(/atob|DecompressionStream/);
+    expect(html).toContain(`s.src="${PLOTLY_BESIDE}"`);
+    expect(html).toMatch(/window\.define=undefined;.*window\.define=d/);
+    expect(html).toMatch(/^<div id="p-status"[^>]*>Plotly is not running here.*Run the notebook, or read its page on the site \(npm run site\)/);
+    expect(html).toContain(`no ${PLOTLY_BESIDE} beside this page`);
+    expect(html.split('</script>')).toHaveLength(2);
   });
 
   test('tables are HTML, escaped, with a dash for a missing value', () => {
