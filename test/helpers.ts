@@ -1,7 +1,6 @@
 // Shared test fixtures: backend start-up, synthetic IDX files and small real MNIST slices.
 import * as tf from '@tensorflow/tfjs';
 import * as net from 'net';
-import { PNG } from 'pngjs';
 import { initBackend, loadMnist, Mnist, sliceSplit } from '../lib/index';
 
 export function useBackend(): void {
@@ -59,12 +58,3 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Share of pixels that differ from the image's most common value (0: a blank picture). */
-export function inkShare(png: Buffer): number {
-  const { data, width, height } = PNG.sync.read(png);
-  const counts = new Map<number, number>();
-  const key = (i: number) => (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-  for (let i = 0; i < data.length; i += 4) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
-  const background = Math.max(...counts.values());
-  return 1 - background / (width * height);
-}

@@ -6,13 +6,13 @@
 // Plotly (hover shows a value), its explorer's slider redraws the digit, nothing errs, and the
 // autosave writes the reduced outputs to results/notebooks-reduced/, never over the notebook.
 // Skipped, with the reason printed, where Chromium, jupyter_server or the built page is missing.
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { findChromium, HEADLESS_ARGS } from '../lib/plot/plotly_static';
-import { freePort, inkShare } from './helpers';
+import { copyNotebooks, expectSliderRedraws, inkShare, jupyterEnv, Server, startServer } from './browser';
 
 declare const window: any;
 declare const document: any;
@@ -53,50 +53,24 @@ const shown = (page: Page) =>
 (missing.length ? describe.skip : describe)('notebooks in JupyterLab 4 (headless Chromium)', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-lab-'));
   const served = path.join(tmp, 'served');
-  let server: ChildProcess;
+  let server: Server;
   let browser: Browser;
   let base = '';
-  let serverLog = '';
   const token = Math.random().toString(36).slice(2);
 
   beforeAll(async () => {
-    fs.mkdirSync(served);
-    for (const nb of NOTEBOOKS) fs.copyFileSync(path.join(ROOT, 'notebooks', nb), path.join(served, nb));
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      JUPYTER_PATH: path.join(ROOT, 'jupyter'), // the project's kernel
-      JUPYTER_CONFIG_PATH: path.join(ROOT, 'jupyter'), // its pre-save hook (jupyter/reduced_outputs.py)
-      JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
-      JUPYTER_DATA_DIR: path.join(tmp, 'data'), // no signatures: every notebook opens untrusted
-      JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
-      PYDEVD_DISABLE_FILE_VALIDATION: '1',
-      VAE_NB_QUICK: '1',
-      VAE_NB_RESULTS: path.join(tmp, 'results'),
-    };
-    const args = [path.join(PAGE, 'serve.py'), `--ServerApp.root_dir=${served}`, `--ServerApp.port=${port}`, '--ServerApp.port_retries=0', `--ServerApp.token=${token}`];
-    if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
-    server = spawn('/usr/bin/python3', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout!.on('data', (d) => (serverLog += d));
-    server.stderr!.on('data', (d) => (serverLog += d));
-    base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const up = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
-      if (up) break;
-      if (i > 120 || server.exitCode !== null) throw new Error(`jupyter_server did not start:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    copyNotebooks(ROOT, served);
+    const args = (port: number) => [path.join(PAGE, 'serve.py'), `--ServerApp.root_dir=${served}`, `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
+      `--ServerApp.token=${token}`, ...(process.getuid?.() === 0 ? ['--ServerApp.allow_root=True'] : [])];
+    server = await startServer('/usr/bin/python3', args, jupyterEnv(ROOT, tmp), `/api/status?token=${token}`);
+    base = server.base;
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: chromiumPath!, args: HEADLESS_ARGS });
   }, 60000);
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
   });
 
   /** A notebook in the page, every cell rendered and images decoded; `errors` collects page errors and console errors. */
@@ -194,16 +168,7 @@ const shown = (page: Page) =>
 
       // The explorer: a live page in an iframe whose slider redraws the digit.
       const frameEl = await page.waitForSelector('iframe[title="explorer"]', { timeout: 30000 });
-      const frame = (await frameEl.contentFrame())!;
-      await frame.waitForFunction(() => window.vaeExplorer !== undefined, null, { timeout: 30000 });
-      await frameEl.scrollIntoViewIfNeeded();
-      const digit = frame.locator('#digit');
-      const before = await digit.screenshot();
-      expect(inkShare(before)).toBeGreaterThan(0.02);
-      const slider = frame.locator('#sliders input[type=range]').first();
-      await slider.focus();
-      await slider.press('End');
-      expect((await digit.screenshot()).equals(before)).toBe(false);
+      await expectSliderRedraws((await frameEl.contentFrame())!);
 
       // Autosave (every 2 s here, 120 s in JupyterLab) wrote the reduced outputs beside the reduced runs; the notebook kept its own.
       const copy = path.join(tmp, 'results', 'notebooks-reduced', RUN);
@@ -211,7 +176,7 @@ const shown = (page: Page) =>
       expect(fs.readFileSync(copy, 'utf8')).toMatch(/setting: REDUCED/);
       await page.evaluate(() => window.nbtest.panel.context.save());
       expect(fs.readFileSync(path.join(served, RUN)).equals(committed)).toBe(true);
-      expect(serverLog).toMatch(new RegExp(`${RUN} holds reduced-setting outputs: saved to ${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(server.log()).toMatch(new RegExp(`${RUN} holds reduced-setting outputs: saved to ${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -4,9 +4,9 @@
 // reduced setting through the UI (Cell > Run All) and its figures must become interactive Plotly,
 // and saving it must leave the notebook's full outputs alone. (The HTML exports: test/site.test.ts.)
 // Skipped, with the reason printed, where Chromium or the classic Notebook is missing.
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import { freePort, inkShare } from './helpers';
+import { copyNotebooks, inkShare, jupyterEnv, Server, startServer } from './browser';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
@@ -33,47 +33,22 @@ interface ShownOutput {
 (missing.length ? describe.skip : describe)('notebooks in a browser (classic Notebook, headless Chromium)', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-browser-'));
   const served = path.join(tmp, 'served');
-  let server: ChildProcess;
+  let server: Server;
   let browser: Browser;
   let base = '';
-  let serverLog = '';
 
   beforeAll(async () => {
-    fs.mkdirSync(served);
-    for (const nb of NOTEBOOKS) fs.copyFileSync(path.join(ROOT, 'notebooks', nb), path.join(served, nb));
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      JUPYTER_PATH: path.join(ROOT, 'jupyter'),
-      JUPYTER_CONFIG_PATH: path.join(ROOT, 'jupyter'), // the pre-save hook of jupyter/reduced_outputs.py
-      JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
-      JUPYTER_DATA_DIR: path.join(tmp, 'data'), // no signatures: every notebook opens untrusted
-      JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
-      VAE_NB_QUICK: '1',
-      VAE_NB_RESULTS: path.join(tmp, 'results'),
-    };
-    server = spawn('jupyter', ['notebook', '--no-browser', '--allow-root', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0',
-      '--NotebookApp.token=', '--NotebookApp.password=', `--notebook-dir=${served}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout!.on('data', (d) => (serverLog += d));
-    server.stderr!.on('data', (d) => (serverLog += d));
-    base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const up = await fetch(`${base}/api`).then((r) => r.ok, () => false);
-      if (up) break;
-      if (i > 120) throw new Error(`the Notebook server did not start:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    copyNotebooks(ROOT, served);
+    server = await startServer('jupyter', (port) => ['notebook', '--no-browser', '--allow-root', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0',
+      '--NotebookApp.token=', '--NotebookApp.password=', `--notebook-dir=${served}`], jupyterEnv(ROOT, tmp), '/api');
+    base = server.base;
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: chromiumPath!, args: HEADLESS_ARGS });
   }, 60000);
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
   });
 
   async function open(name: string): Promise<Page> {

@@ -8,11 +8,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { findChromium, HEADLESS_ARGS } from '../lib/plot/plotly_static';
-import { inkShare } from './helpers';
+import { expectSliderRedraws, inkShare } from './browser';
 
-declare const window: any;
 declare const document: any;
 
 const ROOT = path.join(__dirname, '..');
@@ -27,19 +26,6 @@ function outputsOf(name: string): { html: string[]; pngs: number } {
   const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', `${name}.ipynb`), 'utf8'));
   const outputs: { data?: Record<string, string | string[]> }[] = nb.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? []);
   return { html: outputs.map((o) => [o.data?.['text/html'] ?? ''].flat().join('')), pngs: outputs.filter((o) => o.data?.['image/png']).length };
-}
-
-/** The explorer in `frame` draws a digit, and moving its first slider to the end redraws it. */
-async function expectSliderRedraws(frame: Frame | Page): Promise<void> {
-  await frame.waitForFunction(() => window.vaeExplorer !== undefined, null, { timeout: 30000 });
-  const digit = frame.locator('#digit');
-  await digit.scrollIntoViewIfNeeded();
-  const before = await digit.screenshot();
-  expect(inkShare(before)).toBeGreaterThan(0.02);
-  const slider = frame.locator('#sliders input[type=range]').first();
-  await slider.focus();
-  await slider.press('End');
-  expect((await digit.screenshot()).equals(before)).toBe(false);
 }
 
 (missing.length ? describe.skip : describe)('the static site (npm run site), from file:// with the network refused', () => {
