@@ -154,7 +154,9 @@ const shown = (page: Page) =>
       expect(await trainingCell.locator('.js-plotly-plot').count()).toBe(1);
 
       // Interactive figures replaced their static copies; hovering a point shows its values.
-      expect(await page.locator('.jp-OutputArea-output img[src^="data:image/png"]').count()).toBe(0);
+      // (A figure's static copy is the <img> inside its div, vae-…-figN; image grids are PNG outputs and stay.)
+      expect(await page.locator('.jp-OutputArea-output [id^="vae-"][id*="-fig"]').count()).toBeGreaterThan(0);
+      expect(await page.locator('.jp-OutputArea-output [id^="vae-"][id*="-fig"] img').count()).toBe(0);
       const scatter = page.locator('.js-plotly-plot', { has: page.locator('.scatterlayer .point') }).last();
       await scatter.scrollIntoViewIfNeeded();
       const points = scatter.locator('.scatterlayer .point');
