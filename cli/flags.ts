@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import { ensureDir, PathError } from '../lib/runs/files';
 import { runName } from '../lib/runs/naming';
 import {
-  BACKENDS, BINARIZATIONS, Binarize, ConfigError, HiddenActivation, HIDDEN_ACTIVATIONS, DEFAULT_IS_K, defaultConfig, Likelihood, LIKELIHOODS, makeConfig, trainingBytes, VaeConfig,
+  Arch, ARCH_DEFAULTS, ARCHS, BACKENDS, BINARIZATIONS, Binarize, BURDA_EPOCHS, ConfigError, HiddenActivation, HIDDEN_ACTIVATIONS, DEFAULT_IS_K, defaultConfig, LEARN_RATE_SCHEDULES,
+  LearnRateSchedule, Likelihood, LIKELIHOODS, makeConfig, samplesPerImage, trainingBytes, VaeConfig,
 } from '../lib/core/config';
 
 export interface RunFlags {
@@ -102,6 +103,10 @@ const FLAGS: FlagSpec[] = [
   { flag: 'KL_warmup', kind: 'int', default: String(D.klWarmup), help: 'Epochs over which the KL weight rises linearly from 0 to --KL_beta (0: none)' },
   { flag: 'likelihood', kind: 'string', default: D.likelihood, help: `p(x|z): ${LIKELIHOODS.join(' or ')} (normalised on [0, 1], Loaiza-Ganem & Cunningham 2019)` },
   { flag: 'binarize', kind: 'string', default: D.binarize, help: `Pixels: ${BINARIZATIONS.join(', ')} (dynamic: x ~ Bernoulli(pixel) for every training batch, test and validation binarized once; static: all once)` },
+  { flag: 'arch', kind: 'string', default: D.arch, help: `Network family: ${ARCHS.join(' or ')} (burda: Burda et al. 2016's MNIST model as their code builds it — Glorot init, sigma = exp, output bias at the mean image; defaults --n_hidden 200 --dim_z 50 --activation tanh --keep_prob 1 --batch_size 20)` },
+  { flag: 'IW_k', kind: 'int', default: String(D.iwK), help: 'Train on the importance-weighted bound of this many samples of z per image (IWAE, Burda et al. 2016; 1: the ELBO)' },
+  { flag: 'ELBO_k', kind: 'int', default: String(D.elboK), help: 'Average the ELBO\'s reconstruction over this many samples of z per image (Burda et al.\'s VAE with k > 1)' },
+  { flag: 'learn_rate_schedule', kind: 'string', default: D.learnRateSchedule, help: `Learning rate over training: ${LEARN_RATE_SCHEDULES.join(' or ')} (burda: passes i = 0..7 of 3^i epochs at --learn_rate * 10^(-i/7), ${BURDA_EPOCHS} epochs, shortened in proportion to a smaller --num_epochs; Adam epsilon 1e-4)` },
   { flag: 'explorer', kind: 'bool', default: 'True', help: 'Write explorer.html at the end: the decoder in a page of its own, with sliders (no server, no network)' },
   { flag: 'IS_k', kind: 'int', default: String(DEFAULT_IS_K), help: 'Importance samples per test image for the log-likelihood estimate at the end (0: skip)' },
   { flag: 'seed', kind: 'int', default: String(D.seed), help: 'Seed for init, shuffling, dropout, noise and sampling' },
@@ -142,6 +147,7 @@ export function flagOf(key: keyof VaeConfig): string {
 const FLAG_OF: Partial<Record<keyof VaeConfig, string>> = {
   dimZ: 'dim_z', nHidden: 'n_hidden', learnRate: 'learn_rate', numEpochs: 'num_epochs', batchSize: 'batch_size',
   addNoise: 'add_noise', klBeta: 'KL_beta', klWarmup: 'KL_warmup', keepProb: 'keep_prob', activation: 'activation', likelihood: 'likelihood', binarize: 'binarize', seed: 'seed',
+  arch: 'arch', iwK: 'IW_k', elboK: 'ELBO_k', learnRateSchedule: 'learn_rate_schedule',
 };
 
 function program(): Command {
@@ -233,18 +239,27 @@ export function parseFlags(argv: string[]): Flags | { help: string } {
   const mode = bool('vanilla_ae_mode') ? 'vanilla_ae' : bool('no_encoder_mode') ? 'no_encoder' : 'vae';
   let config: VaeConfig;
   try {
-    config = makeConfig({
+    const given: Partial<VaeConfig> = {
       mode, dimZ: num('dim_z'), nHidden: num('n_hidden'), learnRate: num('learn_rate'), numEpochs: num('num_epochs'),
       batchSize: num('batch_size'), addNoise: bool('add_noise'), klBeta: num('KL_beta'), klWarmup: num('KL_warmup'),
       keepProb: num('keep_prob'), activation: values.activation as HiddenActivation, likelihood: values.likelihood as Likelihood, binarize: values.binarize as Binarize, seed: num('seed'),
-    });
+      arch: values.arch as Arch, iwK: num('IW_k'), elboK: num('ELBO_k'), learnRateSchedule: values.learn_rate_schedule as LearnRateSchedule,
+    };
+    // A flag left at its default takes the arch's default (makeConfig) when the arch has one.
+    const archDefaults = ARCH_DEFAULTS[(ARCHS.includes(given.arch!) ? given.arch : 'seed') as Arch];
+    for (const key of Object.keys(archDefaults) as (keyof VaeConfig)[]) {
+      if (cmd.getOptionValueSource(FLAG_OF[key]!) === 'default') delete given[key];
+    }
+    config = makeConfig(given);
   } catch (e) {
     if (e instanceof ConfigError) throw new FlagError(`--${FLAG_OF[e.key] ?? e.key} must be ${e.allowed}, got ${typeof e.value === 'string' ? `'${e.value}'` : e.value}`);
     throw e;
   }
   const need = trainingBytes(config), allowed = memoryBudget();
   if (need > allowed) {
-    throw new FlagError(`--n_hidden ${config.nHidden}, --dim_z ${config.dimZ} and --batch_size ${config.batchSize} need about ` +
+    const k = samplesPerImage(config);
+    const parts = [`--n_hidden ${config.nHidden}`, `--dim_z ${config.dimZ}`, `--batch_size ${config.batchSize}`, ...(k > 1 ? [`--${config.iwK > 1 ? 'IW_k' : 'ELBO_k'} ${k}`] : [])];
+    throw new FlagError(`${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]} need about ` +
       `${(need / 1e9).toFixed(1)} GB to train, more than the ${(allowed / 1e9).toFixed(1)} GB allowed (half of this machine's memory): lower them`);
   }
   return {

@@ -18,10 +18,12 @@ export interface Progress {
 export function summaryLine(m: EpochMetrics, config: Pick<VaeConfig, 'dimZ' | 'klWarmup'>): string {
   const f = (v: number) => v.toFixed(2);
   const beta = config.klWarmup > 0 && m.klBeta !== undefined ? `; KL weight ${+m.klBeta.toFixed(4)} (warm-up)` : '';
+  const bound = m.testBound ? `; −L_${m.testBound.k} ${f(m.testBound.value)}, the bound trained on` : '';
+  const lr = m.learnRate !== undefined ? `; learning rate ${m.learnRate.toPrecision(3)}` : '';
   const au = m.test.activeUnits !== undefined ? `; active units ${m.test.activeUnits}/${config.dimZ}` : '';
   return (
     `epoch ${m.epoch}: L_tot ${f(m.test.loss)} L_likelihood ${f(m.test.recon)} L_divergence ${f(m.test.kl)}` +
-    ` (test${beta}${au}; train loss ${f(m.trainLoss)}; ${m.seconds.toFixed(1)} s)`
+    ` (test${bound}${beta}${au}; train loss ${f(m.trainLoss)}${lr}; ${m.seconds.toFixed(1)} s)`
   );
 }
 

@@ -16,7 +16,7 @@ const CLI = 'cli/commands/run_main.ts';
 /** Flags that define a run (its directory's name): the only ones that may take a list. */
 export const CAN_VARY = [
   'dim_z', 'n_hidden', 'learn_rate', 'num_epochs', 'batch_size', 'add_noise', 'KL_beta', 'KL_warmup', 'likelihood', 'binarize', 'activation',
-  'keep_prob', 'seed',
+  'keep_prob', 'seed', 'arch', 'IW_k', 'ELBO_k', 'learn_rate_schedule',
   'vanilla_ae_mode', 'no_encoder_mode',
 ];
 /** The sweep decides these for each run itself: a finished run is skipped, an interrupted one resumed. */

@@ -100,7 +100,7 @@ async function trainInto(flags: Flags, log: (line: string) => void, resumed: Res
   const pmlrSamples = sliceSplit(data.test, 0, run.pmlrNSamples);
   const pmlrGrid = { nx: run.pmlrNImgX, ny: run.pmlrNImgY, resize: run.pmlrResizeFactor };
 
-  const model = resumed?.model ?? createVae(config, config.seed);
+  const model = resumed?.model ?? createVae(config, config.seed, data.train.images);
   if (resumed) log(`resuming ${out} after epoch ${resumed.trainer.epoch}${resumed.trainer.step ? `, step ${resumed.trainer.step}` : ''}`);
   const progress = createProgress(config, process.stderr, log);
   let interrupted = false;

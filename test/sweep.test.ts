@@ -32,6 +32,7 @@ describe('the sweep grid', () => {
       dim_z: '2,3', n_hidden: '8,16', learn_rate: '0.001,0.01', num_epochs: '1,2', batch_size: '64,128', add_noise: 'True,False',
       KL_beta: '1,0.5', seed: '0,1', vanilla_ae_mode: 'True,False', no_encoder_mode: 'False,True',
       KL_warmup: '0,5', likelihood: 'bernoulli,continuous_bernoulli', binarize: 'none,dynamic', activation: 'seed,tanh', keep_prob: '0.9,1',
+      arch: 'seed,burda', IW_k: '1,5', ELBO_k: '1,3', learn_rate_schedule: 'constant,burda',
     };
     const s = parseSweep([`--${flag}`, values[flag]], 1);
     expect(s.points).toHaveLength(2);

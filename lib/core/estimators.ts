@@ -2,7 +2,7 @@
 // eq. 8: log p(x) >= log 1/k sum_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), tight as k grows)
 // and the number of active latent units (Burda et al. 2016, section 5.2: Cov_x(E_q[z_d]) > 0.01).
 import * as tf from '@tensorflow/tfjs';
-import { DIM_IMG, Split } from './data';
+import { DIM_IMG, repeatRows, Split } from './data';
 import { ACTIVE_UNIT_THRESHOLD, activeUnitCount, encodeMeans, varianceFromSums } from './evaluate';
 import { withThreads } from './kernels/native';
 import { reconstructionNll } from './likelihood';
@@ -15,20 +15,6 @@ export interface IsOptions {
   seed?: number;
   rowsPerBatch?: number; // images x k decoded at once
   threads?: number; // the native kernels' threads for this estimate (default: those in force, all cores unless set)
-}
-
-/**
- * Rows [start, end) of `images`, each repeated k times (image-major), into `out`: the decoder's
- * targets for k samples of each image. Copied in JavaScript: tf.tile takes ~60 ns a value on wasm,
- * 30x the decoder's own cost per value at k = 5000.
- */
-function repeatRows(images: Float32Array, start: number, end: number, k: number, out: Float32Array): Float32Array {
-  let at = 0;
-  for (let i = start; i < end; i++) {
-    const row = images.subarray(i * DIM_IMG, (i + 1) * DIM_IMG);
-    for (let j = 0; j < k; j++, at += DIM_IMG) out.set(row, at);
-  }
-  return out.subarray(0, at);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The training objective: per image, the negative log-likelihood of p(x|z) summed over the 784
 // pixels (Bernoulli, as the seed, or continuous Bernoulli) plus klBeta * KL(q(z|x) || N(0, I));
-// averaged over the batch. Returns its parts so callers can report -ELBO, reconstruction and KL.
+// averaged over the batch; or the importance-weighted bound of K samples (Burda et al. 2016).
+// Returns its parts so callers can report the objective, -ELBO, reconstruction and KL.
 import * as tf from '@tensorflow/tfjs';
 import { Likelihood, Mode } from './config';
 import { reconstructionNll } from './likelihood';
@@ -27,10 +28,32 @@ export function klDivergence(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor1D {
   return tf.sum<tf.Tensor1D>(klPerDimension(mu, sigma), 1);
 }
 
-/** Batch-mean loss of a forward pass against clean targets `x`. */
+/**
+ * Batch-mean loss of a forward pass against clean targets `x`. With K samples per image
+ * (Model.forwardSamples), `x` holds each target K times (repeatRows): the reconstruction term is
+ * then averaged over the K samples (the K-sample ELBO) and the KL stays in closed form.
+ */
 export function vaeLoss(x: tf.Tensor2D, out: ForwardResult, klBeta: number, mode: Mode, likelihood: Likelihood = 'bernoulli'): LossParts {
   const recon = tf.mean<tf.Scalar>(reconstructionNll(x, out.logits, likelihood));
   if (mode !== 'vae' || !out.mu || !out.sigma) return { total: recon, recon, kl: tf.scalar(0) };
   const kl = tf.mean<tf.Scalar>(klDivergence(out.mu, out.sigma));
   return { total: tf.add<tf.Scalar>(recon, tf.mul(klBeta, kl)), recon, kl };
+}
+
+/**
+ * The negative importance-weighted bound of K samples per image (Burda et al. 2016, eq. 8),
+ * batch-mean: -L_K = -mean_x log (1/K) sum_k w_k, w_k = p(x|z_k) p(z_k) / q(z_k|x), from
+ * Model.forwardSamples and targets repeated K times. log w_k = log p(x|z_k) - |z_k|^2 / 2 +
+ * |eps_k|^2 / 2 + sum_d log sigma_d (the 2 pi terms cancel); the log-mean-exp subtracts the
+ * maximum (tf.logSumExp). K = 1 gives the one-sample ELBO with the KL sampled. recon and kl are the
+ * ELBO's parts of the same samples (closed-form KL), so -ELBO = recon + kl is reported beside it.
+ */
+export function iwaeLoss(xRepeated: tf.Tensor2D, out: ForwardResult, k: number, likelihood: Likelihood = 'bernoulli'): LossParts {
+  if (!out.mu || !out.sigma || !out.eps) throw new Error('the importance-weighted bound needs q(z|x): a forward pass of samples (forwardSamples)');
+  const b = out.mu.shape[0];
+  const nll = reconstructionNll(xRepeated, out.logits, likelihood);
+  const logPriorOverQ = tf.mul(0.5, tf.sub(tf.sum(tf.square(out.eps), 1), tf.sum(tf.square(out.z), 1)));
+  const logW = tf.add(tf.reshape(tf.sub(logPriorOverQ, nll), [b, k]), tf.expandDims(tf.sum(tf.log(out.sigma), 1), 1));
+  const bound = tf.sub(tf.logSumExp(logW, 1), Math.log(k));
+  return { total: tf.neg(tf.mean<tf.Scalar>(bound)), recon: tf.mean<tf.Scalar>(nll), kl: tf.mean<tf.Scalar>(klDivergence(out.mu, out.sigma)) };
 }

@@ -21,6 +21,7 @@ export interface ForwardResult {
   sigma?: tf.Tensor2D;
   z: tf.Tensor2D;
   logits: tf.Tensor2D; // of p(x|z) (Bernoulli or continuous Bernoulli); `likelihoodMeans` turns them into images
+  eps?: tf.Tensor2D; // forwardSamples: the N(0, I) draws behind z (z = mu + sigma * eps), one row per sample
 }
 
 /** Randomness of one forward pass. Without `rng` the pass is deterministic: no dropout. */
@@ -54,6 +55,34 @@ function heDense(name: string, fanIn: number, fanOut: number, rng: Rng): Dense {
 }
 
 /**
+ * Glorot & Bengio's (2010) uniform initialisation, as Burda et al.'s code: U(-r, r) with
+ * r = sqrt(6 / (fanIn + fanOut)), zero biases. `outputs` columns, each group of `fanOut` columns
+ * scaled as a layer of its own (the encoder's mean and sigma layers are one layer here).
+ */
+function glorotDense(name: string, fanIn: number, fanOut: number, rng: Rng, outputs = fanOut): Dense {
+  const r = Math.sqrt(6 / (fanIn + fanOut));
+  return {
+    name,
+    w: ownedVariable(tf.randomUniform([fanIn, outputs], -r, r, 'float32', rng.seed())),
+    b: ownedVariable(tf.zeros([outputs])),
+  };
+}
+
+/**
+ * Burda et al.'s output bias: the logit of each pixel's mean over the training images, the mean
+ * clipped to [0.001, 0.999] (so p(x|z) starts at the average image).
+ */
+export function meanImageLogits(images: Float32Array, dimImg: number): Float32Array {
+  const n = images.length / dimImg;
+  const sum = new Float64Array(dimImg);
+  for (let i = 0; i < n; i++) for (let p = 0; p < dimImg; p++) sum[p] += images[i * dimImg + p];
+  return Float32Array.from(sum, (s) => {
+    const m = Math.min(0.999, Math.max(0.001, s / n));
+    return Math.log(m / (1 - m));
+  });
+}
+
+/**
  * One layer of the MLPs: act(x w + b), then inverted dropout with keep probability `keep` (as
  * tf.nn.dropout) when `rng` is given. One fused kernel where the backend has it (wasm + addon).
  */
@@ -81,7 +110,7 @@ export class Vae {
     this.act = hiddenActivations(config.activation);
   }
 
-  /** q(z|x) = N(mu, sigma^2): mean unconstrained, sigma = 1e-6 + softplus (the seed's). */
+  /** q(z|x) = N(mu, sigma^2): mean unconstrained, sigma = 1e-6 + softplus (the seed's) or exp (arch burda). */
   encode(x: tf.Tensor2D, rng?: Rng): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
     const [l0, l1, lo] = this.encoder;
     const keep = this.config.keepProb;
@@ -90,7 +119,8 @@ export class Vae {
     const params = dense(h1, lo, 'linear');
     const dimZ = this.config.dimZ;
     const mu = tf.slice(params, [0, 0], [-1, dimZ]);
-    const sigma = tf.add<tf.Tensor2D>(1e-6, tf.softplus(tf.slice(params, [0, dimZ], [-1, dimZ])));
+    const raw = tf.slice(params, [0, dimZ], [-1, dimZ]);
+    const sigma = this.config.arch === 'burda' ? tf.exp(raw) : tf.add<tf.Tensor2D>(1e-6, tf.softplus(raw));
     return { mu, sigma };
   }
 
@@ -126,6 +156,21 @@ export class Vae {
     return { mu, sigma, z, logits: this.decodeLogits(z, rng) };
   }
 
+  /**
+   * vae mode, K samples of z per image (Burda et al. 2016's K-sample objectives): q(z|x) once per
+   * image, then z = mu + sigma * eps for B x K draws, decoded at once. z, eps and logits have B x K
+   * rows, image-major (image j's samples are rows jK .. jK + K - 1); mu and sigma have B.
+   */
+  forwardSamples(xHat: tf.Tensor2D, k: number, noise: ForwardNoise = {}): ForwardResult {
+    if (this.config.mode !== 'vae') throw new Error(`samples of z need q(z|x): vae mode only, not ${this.config.mode}`);
+    const { rng } = noise;
+    const { mu, sigma } = this.encode(xHat, rng);
+    const [b, dimZ] = mu.shape;
+    const eps = noise.eps ?? standardNormal([b * k, dimZ], rng ?? new Rng(0));
+    const z = tf.reshape<tf.Rank.R2>(tf.add(tf.expandDims(mu, 1), tf.mul(tf.expandDims(sigma, 1), tf.reshape(eps, [b, k, dimZ]))), [b * k, dimZ]);
+    return { mu, sigma, z, eps, logits: this.decodeLogits(z, rng) };
+  }
+
   /** The variables the mode trains: the encoder is unused in no_encoder mode. */
   trainableVariables(): tf.Variable[] {
     const layers = this.config.mode === 'no_encoder' ? this.decoder : [...this.encoder, ...this.decoder];
@@ -146,10 +191,19 @@ export class Vae {
   }
 }
 
-/** A fresh model with the seed's initialisation; `seed` makes it reproducible on a backend. */
-export function createVae(config: ModelConfig, seed: number): Vae {
+/**
+ * A fresh model with its arch's initialisation; `seed` makes it reproducible on a backend. Arch
+ * burda starts its output bias at the logit of `trainImages`' mean pixel when given (else zero).
+ */
+export function createVae(config: ModelConfig, seed: number, trainImages?: Float32Array): Vae {
   const rng = new Rng(seed);
   const { dimImg, dimZ, nHidden } = config;
+  if (config.arch === 'burda') {
+    const encoder = [glorotDense('encoder/0', dimImg, nHidden, rng), glorotDense('encoder/1', nHidden, nHidden, rng), glorotDense('encoder/out', nHidden, dimZ, rng, 2 * dimZ)];
+    const decoder = [glorotDense('decoder/0', dimZ, nHidden, rng), glorotDense('decoder/1', nHidden, nHidden, rng), glorotDense('decoder/out', nHidden, dimImg, rng)];
+    if (trainImages) tf.tidy(() => decoder[2].b.assign(tf.tensor1d(meanImageLogits(trainImages, dimImg))));
+    return new Vae({ ...config }, encoder, decoder);
+  }
   const encoder = [heDense('encoder/0', dimImg, nHidden, rng), heDense('encoder/1', nHidden, nHidden, rng), heDense('encoder/out', nHidden, 2 * dimZ, rng)];
   const decoder = [heDense('decoder/0', dimZ, nHidden, rng), heDense('decoder/1', nHidden, nHidden, rng), heDense('decoder/out', nHidden, dimImg, rng)];
   return new Vae({ ...config }, encoder, decoder);

@@ -17,6 +17,8 @@ export interface AdamState {
 
 export interface Optimizer {
   applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void;
+  /** The learning rate of the steps from now on (a schedule sets it before each step). */
+  setLearningRate(lr: number): void;
   /** A copy of the state, for a checkpoint. */
   getState(vars: tf.Variable[]): AdamState;
   /** Continues from a saved state: the next step is the one the saving optimizer would have taken. */
@@ -52,7 +54,11 @@ export class FusedAdam implements Optimizer {
   private v: Float32Array[] = [];
   private t = 0;
 
-  constructor(private readonly native: NativeAddon, readonly learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {}
+  constructor(private readonly native: NativeAddon, public learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {}
+
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
 
   static supported(): boolean {
     return loadNative() !== null && ['wasm', 'cpu'].includes(tf.getBackend());
@@ -102,6 +108,9 @@ class TfjsAdam implements Optimizer {
   private readonly adam: tf.AdamOptimizer;
   constructor(lr: number, b1: number, b2: number, eps: number) {
     this.adam = tf.train.adam(lr, b1, b2, eps);
+  }
+  setLearningRate(lr: number): void {
+    (this.adam as unknown as { learningRate: number }).learningRate = lr;
   }
   applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void {
     this.adam.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] })));

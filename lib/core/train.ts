@@ -1,12 +1,14 @@
-// Training: Adam on the batch-mean loss, shuffled minibatches each epoch (binarized anew under
-// --binarize dynamic), the KL weight of each step (rising during a warm-up), one seed for every
-// random draw, and per-epoch metrics on the test (and validation) split. Reports through hooks
-// and return values; the caller decides how to show progress.
+// Training: Adam on the batch-mean loss (the ELBO, of one sample or K, or the importance-weighted
+// bound of K), shuffled minibatches each epoch (binarized anew under --binarize dynamic), the KL
+// weight and learning rate of each step (a warm-up, a schedule), one seed for every random draw,
+// and per-epoch metrics on the test (and validation) split. Reports through hooks and return
+// values; the caller decides how to show progress.
 import * as tf from '@tensorflow/tfjs';
-import { klBetaAt, TrainConfig } from './config';
-import { binarizeInPlace, DIM_IMG, gatherRows, Split } from './data';
+import { adamSettings, klBetaAt, learnRateAt, samplesPerImage, TrainConfig } from './config';
+import { binarizeInPlace, DIM_IMG, gatherRows, repeatRows, Split } from './data';
+import { importanceSampledLogLikelihood } from './estimators';
 import { evaluate, LossMetrics } from './evaluate';
-import { LossParts, vaeLoss } from './loss';
+import { iwaeLoss, LossParts, vaeLoss } from './loss';
 import { Vae } from './model';
 import { saltAndPepper } from './noise';
 import { AdamState, createAdam, Optimizer } from './optimizer';
@@ -18,6 +20,7 @@ export interface StepInfo {
   steps: number; // steps per epoch
   loss: number;
   klBeta: number; // the KL weight the step trained with
+  learnRate: number; // the learning rate it trained with
 }
 
 export interface EpochMetrics {
@@ -28,6 +31,9 @@ export interface EpochMetrics {
   trainKl: number;
   test: LossMetrics; // full test split, dropout off
   validation?: LossMetrics;
+  learnRate?: number; // the learning rate of the epoch's last step (absent in runs recorded before schedules)
+  /** --IW_k K > 1: -L_K on the test split, the bound trained on (nats; its `loss` is -ELBO). */
+  testBound?: { k: number; value: number };
   seconds: number; // wall time of the epoch's training steps and evaluation
 }
 
@@ -62,13 +68,28 @@ export class DivergenceError extends Error {
   }
 }
 
+export interface LossOptions {
+  addNoise: boolean;
+  klBeta: number;
+  rng: Rng;
+  iwK?: number; // > 1: the importance-weighted bound of this many samples
+  elboK?: number; // > 1: the ELBO with its reconstruction averaged over this many samples
+  xRepeated?: tf.Tensor2D; // with K > 1: each row of x K times (repeatRows), the decoder's targets
+}
+
 /**
  * The training objective of one batch: the encoder sees `x` corrupted by salt & pepper when
- * `addNoise` is set; the reconstruction target is always the clean `x`. Dropout is on.
+ * `addNoise` is set; the reconstruction target is always the clean `x`. Dropout is on. With
+ * K = 1 (the default) it is the seed's one-sample ELBO with the KL in closed form.
  */
-export function trainingLoss(model: Vae, x: tf.Tensor2D, opts: { addNoise: boolean; klBeta: number; rng: Rng }): LossParts {
+export function trainingLoss(model: Vae, x: tf.Tensor2D, opts: LossOptions): LossParts {
   const xHat = opts.addNoise ? saltAndPepper(x, opts.rng) : x;
-  return vaeLoss(x, model.forward(xHat, { rng: opts.rng }), opts.klBeta, model.config.mode, model.config.likelihood);
+  const { likelihood, mode } = model.config;
+  const k = samplesPerImage({ iwK: opts.iwK ?? 1, elboK: opts.elboK ?? 1 });
+  if (k === 1) return vaeLoss(x, model.forward(xHat, { rng: opts.rng }), opts.klBeta, mode, likelihood);
+  const xRepeated = opts.xRepeated ?? tf.tensor2d(repeatRows(x.dataSync() as Float32Array, 0, x.shape[0], k, new Float32Array(x.size * k)), [x.shape[0] * k, x.shape[1]]);
+  const out = model.forwardSamples(xHat, k, { rng: opts.rng });
+  return (opts.iwK ?? 1) > 1 ? iwaeLoss(xRepeated, out, k, likelihood) : vaeLoss(xRepeated, out, opts.klBeta, mode, likelihood);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -92,17 +113,19 @@ export class Trainer {
   epoch = 0; // epochs completed
   private readonly rng: Rng;
   private readonly batch: Float32Array;
+  private readonly repeated: Float32Array; // the batch's rows K times each, with K > 1 samples per image
   private readonly order: Uint32Array;
   private firstLoss = NaN; // the first step's loss, the scale an explosion is measured against
   private stepInEpoch = 0; // steps done in the epoch under way
   private sums = { loss: 0, recon: 0, kl: 0 };
 
   constructor(readonly model: Vae, readonly config: TrainConfig, readonly data: TrainData) {
-    // The seed's tf.train.AdamOptimizer(learn_rate): beta1 0.9, beta2 0.999, epsilon 1e-8.
-    this.optimizer = createAdam(config.learnRate, 0.9, 0.999, 1e-8);
+    // The seed's tf.train.AdamOptimizer(learn_rate): beta1 0.9, beta2 0.999, epsilon 1e-8 (1e-4 under the burda schedule).
+    this.optimizer = createAdam(learnRateAt(config, 0), ...adamSettings(config));
     // Offset from the model's init seed so that init and training draws never coincide.
     this.rng = new Rng((config.seed ^ 0x9e3779b9) >>> 0);
     this.batch = new Float32Array(config.batchSize * DIM_IMG);
+    this.repeated = new Float32Array(samplesPerImage(config) > 1 ? config.batchSize * DIM_IMG * samplesPerImage(config) : 0);
     this.order = Uint32Array.from({ length: data.train.n }, (_, i) => i);
   }
 
@@ -113,13 +136,15 @@ export class Trainer {
 
   /** One Adam step on the clean batch `xBatch` (batchSize x 784) with KL weight `klBeta`; returns the batch's loss parts. */
   step(xBatch: Float32Array, klBeta = this.config.klBeta): LossMetrics {
-    const { batchSize, addNoise } = this.config;
+    const { batchSize, addNoise, iwK, elboK } = this.config;
+    const k = samplesPerImage(this.config);
     const vars = this.model.trainableVariables();
     const values = tf.tidy(() => {
       const x = tf.tensor2d(xBatch, [batchSize, DIM_IMG]);
+      const xRepeated = k > 1 ? tf.tensor2d(repeatRows(xBatch, 0, batchSize, k, this.repeated), [batchSize * k, DIM_IMG]) : undefined;
       let parts!: tf.Tensor;
       const { value, grads } = tf.variableGrads(() => {
-        const loss = trainingLoss(this.model, x, { addNoise, klBeta, rng: this.rng });
+        const loss = trainingLoss(this.model, x, { addNoise, klBeta, rng: this.rng, iwK, elboK, xRepeated });
         parts = tf.keep(tf.stack([loss.total, loss.recon, loss.kl]));
         return loss.total;
       }, vars);
@@ -150,6 +175,8 @@ export class Trainer {
       gatherRows(this.data.train, this.order.subarray(s * batchSize, (s + 1) * batchSize), this.batch);
       if (binarize === 'dynamic') binarizeInPlace(this.batch, this.rng); // a fresh draw of the batch's pixels
       const klBeta = klBetaAt(this.config, epoch - 1 + s / steps); // rises step by step during a warm-up
+      const learnRate = learnRateAt(this.config, epoch - 1 + s / steps);
+      this.optimizer.setLearningRate(learnRate);
       const m = this.step(this.batch, klBeta);
       if (Number.isNaN(this.firstLoss)) this.firstLoss = m.loss;
       if (!Number.isFinite(m.loss) || m.loss > EXPLOSION_FACTOR * Math.max(1, this.firstLoss)) throw new DivergenceError(epoch, s + 1, m.loss, this.firstLoss);
@@ -157,7 +184,7 @@ export class Trainer {
       sums.recon += m.recon;
       sums.kl += m.kl;
       this.stepInEpoch = s + 1;
-      hooks.onStep?.({ epoch, step: s + 1, steps, loss: m.loss, klBeta });
+      hooks.onStep?.({ epoch, step: s + 1, steps, loss: m.loss, klBeta, learnRate });
       await yieldToEventLoop();
       if (hooks.shouldStop?.() && s + 1 < steps) return null;
     }
@@ -173,6 +200,8 @@ export class Trainer {
       trainKl: sums.kl / steps,
       test: evaluate(this.model, this.data.test, evalOpts),
       validation: this.data.validation && evaluate(this.model, this.data.validation, evalOpts),
+      ...(this.config.learnRateSchedule === 'constant' ? {} : { learnRate: learnRateAt(this.config, epoch - 1 + (steps - 1) / steps) }),
+      ...(this.config.iwK > 1 ? { testBound: { k: this.config.iwK, value: -importanceSampledLogLikelihood(this.model, this.data.test, { k: this.config.iwK, seed: this.config.seed }) } } : {}),
       seconds: (Date.now() - start) / 1000,
     };
     await hooks.onEpochEnd?.(metrics);

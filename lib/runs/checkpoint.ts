@@ -114,9 +114,9 @@ function checkConfigs(file: string, meta: CheckpointMeta): void {
   const m = meta.model as unknown as Record<string, unknown>;
   const missing = MODEL_KEYS.filter((k) => !(k in (m ?? {})));
   if (typeof m !== 'object' || m === null || missing.length) throw new CheckpointError(`${file}: bad model configuration: missing ${missing.join(', ') || 'everything'}`);
-  const { activation, likelihood, klWarmup, binarize } = ADDED_SETTINGS;
-  meta.model = { activation, likelihood, ...(m as object) } as ModelConfig;
-  if (meta.train) meta.train = { klWarmup, binarize, ...(meta.train as object) } as TrainConfig;
+  const { activation, likelihood, arch, klWarmup, binarize, iwK, elboK, learnRateSchedule } = ADDED_SETTINGS;
+  meta.model = { activation, likelihood, arch, ...(m as object) } as ModelConfig;
+  if (meta.train) meta.train = { klWarmup, binarize, iwK, elboK, learnRateSchedule, ...(meta.train as object) } as TrainConfig;
   try {
     validateConfig({ ...defaultConfig, ...(meta.train ?? {}), ...meta.model });
   } catch (e) {

@@ -204,7 +204,7 @@ export async function trainOrLoad(
   const lock = acquireRunLock(dir);
   try {
     const earlier = retrain ? null : resumableOrNull(dir, config);
-    const model = earlier?.model ?? createVae(config, config.seed);
+    const model = earlier?.model ?? createVae(config, config.seed, data.train.images);
     const result = await trainRun(dir, model, config, data, { ...options, resume: earlier?.trainer });
     if (result.stopped) throw new Error(`training of ${dir} was stopped before its last epoch`);
     return { model, config, history: result.history, dir, loaded: false, summary: result.summary };

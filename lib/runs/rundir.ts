@@ -112,6 +112,8 @@ export interface RunSummary {
   /** -ELBO (recon + KL, whatever the KL weight; no_encoder: recon, also a bound) and IS -log p(x) in bits per dimension (bitsPerDim); null where not defined. */
   bitsPerDim?: { elbo: number | null; is: number | null };
   activeUnits: number | null; // null: the mode has no encoder
+  /** --IW_k K > 1: the last epoch's -L_K on the test split, the bound the run trained on. */
+  testBound?: { k: number; value: number };
   secondsPerEpoch: number;
   finishedAt?: string; // ISO time the last epoch ended
 }

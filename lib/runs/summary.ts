@@ -28,6 +28,7 @@ export function summarizeRun(model: Vae, test: Split, history: EpochMetrics[], i
     bitsPerDim,
     // The last epoch measured them on the same model and test set (runs from before it did: measured here).
     activeUnits: mode === 'no_encoder' ? null : (last?.test.activeUnits ?? activeUnits(model, test).count),
+    ...(last?.testBound ? { testBound: last.testBound } : {}),
     secondsPerEpoch: history.length ? history.reduce((s, m) => s + m.seconds, 0) / history.length : NaN,
   };
 }
@@ -48,12 +49,13 @@ export function describeRun(info: RunInfo, summary: RunSummary): string {
   const objective = c.mode === 'vae'
     ? `${c.klBeta === 1 ? '−ELBO' : `recon + ${c.klBeta}·KL`} ${t.loss.toFixed(2)} (reconstruction ${t.recon.toFixed(2)}, KL ${t.kl.toFixed(2)})`
     : `reconstruction ${t.recon.toFixed(2)}`;
+  const bound = summary.testBound ? `−L_${summary.testBound.k} ${summary.testBound.value.toFixed(2)} (the bound trained on); ` : '';
   const bits = summary.bitsPerDim?.is != null ? ` = ${summary.bitsPerDim.is.toFixed(4)} bits/dim` : '';
   const is = summary.isLogLikelihood ? `; −log p(x) ${(-summary.isLogLikelihood.value).toFixed(2)}${bits} (IS, k = ${summary.isLogLikelihood.k})` : '';
   const au = summary.activeUnits !== null ? `; active units ${summary.activeUnits}/${c.dimZ}` : '';
   const units = summary.units ? ` (nats per image, ${summary.units})` : '';
   return (
     `trained ${summary.finishedAt ? `until ${when(summary.finishedAt)}` : `from ${when(info.startedAt)}`}: ${summary.epochs} epoch${summary.epochs === 1 ? '' : 's'} on ${images}, ${summary.secondsPerEpoch.toFixed(1)} s/epoch${engine}${shared}\n` +
-    `test${units}: ${objective}${is}${au}`
+    `test${units}: ${bound}${objective}${is}${au}`
   );
 }
