@@ -33,11 +33,9 @@ export function chooseSetting(requested: SettingName = 'full'): Setting {
 /**
  * A notebook run's configuration: the defaults, the setting's epochs, then `overrides`; a KL
  * warm-up longer than the setting's runs (the reduced setting's single epoch) spans the whole run.
- * An override of numEpochs (notebook 08's budget) holds in the full setting; the reduced one trains its own.
  */
 export function notebookConfig(overrides: Partial<VaeConfig>, setting: Setting): VaeConfig {
-  const numEpochs = setting.name === 'full' ? overrides.numEpochs ?? setting.numEpochs : setting.numEpochs;
-  return makeConfig({ ...overrides, numEpochs, klWarmup: Math.min(overrides.klWarmup ?? 0, numEpochs) });
+  return makeConfig({ numEpochs: setting.numEpochs, ...overrides, klWarmup: Math.min(overrides.klWarmup ?? 0, setting.numEpochs) });
 }
 
 /**

