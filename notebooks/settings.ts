@@ -19,6 +19,8 @@ export const NOTEBOOK_RUNS: readonly Partial<VaeConfig>[] = [
   { dimZ: 20, binarize: 'dynamic', seed: 1 }, // 07
   ...[20, 50].map((dimZ) => ({ dimZ, klWarmup: WARMUP, seed: 1 })), // 07
   { dimZ: 50, seed: 1 }, // 07
+  // 08: Burda et al.'s architecture on dynamically binarized MNIST; the IWAE and the VAE with k = 50 first (the longest).
+  ...[{ iwK: 50 }, { elboK: 50 }, { iwK: 5 }, { elboK: 5 }, {}].map((o) => ({ arch: 'burda' as const, binarize: 'dynamic' as const, seed: 1, ...o })),
 ];
 
 /**

@@ -3,7 +3,7 @@
 // the K-sample ELBO, the burda schedule and architecture, and their flags' refusals.
 import * as tf from '@tensorflow/tfjs';
 import {
-  BURDA_EPOCHS, LOG_CLIP, createVae, iwaeLoss, learnRateAt, makeConfig, meanImageLogits, repeatRows, Rng, standardNormal, Trainer, trainingBytes, trainingLoss, vaeLoss, Vae,
+  BURDA_EPOCHS, LOG_CLIP, createVae, logMeanExp, iwaeLoss, learnRateAt, makeConfig, meanImageLogits, repeatRows, Rng, standardNormal, Trainer, trainingBytes, trainingLoss, vaeLoss, Vae,
 } from '../lib/index';
 import { runName } from '../lib/runs/naming';
 import { parseFlags } from '../cli/flags';
@@ -314,4 +314,17 @@ test('repeatRows repeats each image K times, image-major', () => {
   const out = repeatRows(images, 0, 2, 3, new Float32Array(784 * 6));
   expect(Array.from(out.subarray(784, 786))).toEqual([0, 1]);
   expect(Array.from(out.subarray(3 * 784, 3 * 784 + 2))).toEqual([784, 785]);
+});
+
+test('logMeanExp: its value is stable and its gradient the normalised weights, those below 1e-30 dropped', () => {
+  const logW = tf.tensor2d([[0, -50, -100], [-1000, -1000, -1000]]);
+  const value = read(logMeanExp(logW, 3));
+  expect(value[0]).toBeCloseTo(Math.log((1 + Math.exp(-50) + Math.exp(-100)) / 3), 6);
+  expect(value[1]).toBeCloseTo(-1000 - Math.log(1), 3); // log of the mean of three equal weights
+  const g = read(tf.grad((w: tf.Tensor) => tf.sum(logMeanExp(w as tf.Tensor2D, 3)))(logW));
+  expect(g[0]).toBeCloseTo(1, 6);
+  expect(g[1] / Math.exp(-50)).toBeCloseTo(1, 3); // 1.9e-22: kept
+  expect(g[2]).toBe(0); // 3.7e-44, a subnormal float: dropped
+  g.slice(3).forEach((v) => expect(v).toBeCloseTo(1 / 3, 4)); // float32 rounding of logW - lse at -1000
+  logW.dispose();
 });

@@ -27,7 +27,7 @@ interface Output {
   test('there is one notebook per experiment', () => {
     expect(notebooks).toEqual([
       '01_latent_space_vae_vs_ae.ipynb', '02_no_encoder.ipynb', '03_kl_beta.ipynb',
-      '04_reproduce.ipynb', '05_denoising.ipynb', '06_learned_manifold.ipynb', '07_likelihoods.ipynb',
+      '04_reproduce.ipynb', '05_denoising.ipynb', '06_learned_manifold.ipynb', '07_likelihoods.ipynb', '08_iwae.ipynb',
     ]);
   });
 

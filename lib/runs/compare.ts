@@ -138,6 +138,16 @@ export const RESULT_COLUMNS = {
     cell: (r: ResultRun) => fixed(r.summary.isLogLikelihood && -r.summary.isLogLikelihood.value, 2),
   },
   isBits: { header: () => 'bits/dim', cell: (r: ResultRun) => fixed(r.summary.bitsPerDim?.is, 4) },
+  trainedOn: {
+    header: () => 'trained on',
+    cell: (r: ResultRun) => ((r.config.iwK ?? 1) > 1 ? `IWAE bound, K = ${r.config.iwK}` : (r.config.elboK ?? 1) > 1 ? `ELBO, K = ${r.config.elboK} samples` : 'ELBO, 1 sample'),
+  },
+  bound: {
+    header: () => '−(bound trained on)',
+    cell: (r: ResultRun) => (r.summary.testBound ? r.summary.testBound.value : r.summary.test.recon + r.summary.test.kl).toFixed(2),
+  },
+  epochs: { header: () => 'epochs', cell: (r: ResultRun) => r.summary.epochs },
+  secondsPerEpoch: { header: () => 's/epoch', cell: (r: ResultRun) => fixed(r.summary.secondsPerEpoch, 1) },
   activeUnits: { header: () => 'active units', cell: (r: ResultRun) => (r.summary.activeUnits === null ? '–' : `${r.summary.activeUnits}/${r.config.dimZ}`) },
 } as const;
 export type ResultColumn = keyof typeof RESULT_COLUMNS;
