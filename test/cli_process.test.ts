@@ -24,6 +24,8 @@ describe('command line process', () => {
     [['--KL_warmup', '30'], 'error: --KL_warmup must be at most the number of epochs (20), got 30'],
     [['--threads', '0'], 'error: --threads must be an integer in [1, 1024], got 0'],
     [['--threads', 'abc'], "error: --threads must be an integer, got 'abc'"],
+    [['--IW_k', '0'], 'error: --IW_k must be an integer in [1, 100000], got 0'],
+    [['--learn_rate_schedule', 'cosine'], "error: --learn_rate_schedule must be one of constant, burda, got 'cosine'"],
   ])('%j: one line on stderr, exit code 2, no stack trace, results untouched', (argv, message) => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep');

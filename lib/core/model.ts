@@ -1,7 +1,8 @@
 // The seed's model: a Gaussian MLP encoder q(z|x) and a Bernoulli (or continuous Bernoulli) MLP
 // decoder p(x|z) (AEVB, Appendix C), with the seed's or all-tanh hidden layers, in three modes:
-// `vae`, `vanilla_ae` and `no_encoder`. Knows nothing of data files, training or its loss; p(x|z)'s
-// means are lib/core/likelihood.ts's. Encoder and decoder are usable on their own.
+// `vae`, `vanilla_ae` and `no_encoder`; or Burda et al. (2016)'s (arch burda: Glorot init, sigma =
+// exp); K samples of z per image for the K-sample objectives. Knows nothing of data files, training
+// or its loss; p(x|z)'s means are lib/core/likelihood.ts's. Encoder and decoder are usable on their own.
 import * as tf from '@tensorflow/tfjs';
 import { HiddenActivation, ModelConfig } from './config';
 import { Activation, fusedDense, hasFusedKernels } from './kernels/wasm_fused';
