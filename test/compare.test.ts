@@ -120,4 +120,20 @@ describe("the notebooks' results table", () => {
       ['AE', 0, '104.59', '104.10', '–', '–', '–', '–', 'nats per image'],
     ]);
   });
+
+  test('the objective trained on, its test bound (−L_K for an IWAE, else −ELBO), epochs and s/epoch', () => {
+    const iw: ResultRun[] = [
+      ...runs,
+      { label: 'IWAE', config: makeConfig({ arch: 'burda', iwK: 5 }), summary: summary({ testBound: { k: 5, value: 100.349 }, secondsPerEpoch: 22.71 }) },
+      { label: 'VAE K = 5', config: makeConfig({ arch: 'burda', elboK: 5 }), summary: summary({ epochs: 3 }) },
+    ];
+    const t = resultsTable(iw, ['trainedOn', 'bound', 'epochs', 'secondsPerEpoch']);
+    expect(t.header).toEqual(['run', 'trained on', '−(bound trained on)', 'epochs', 's/epoch']);
+    expect(t.cells).toEqual([
+      ['warm-up', 'recon + 0.5·KL, 1 sample', '104.10', 20, '30.0'],
+      ['AE', 'reconstruction (no KL)', '104.10', 20, '30.0'],
+      ['IWAE', 'IWAE bound, K = 5', '100.35', 20, '22.7'],
+      ['VAE K = 5', 'ELBO, K = 5 samples', '104.10', 3, '30.0'],
+    ]);
+  });
 });

@@ -124,6 +124,14 @@ export interface ResultRun {
 /** `v` with `digits` decimals; '–' where the run has no such number. */
 const fixed = (v: number | null | undefined, digits: number) => (typeof v === 'number' ? v.toFixed(digits) : '–');
 
+/** The objective a run trained on, in words: the seed's ELBO, its K-sample form, the IWAE bound, or a mode's. */
+function trainedOn(c: VaeConfig): string {
+  if (c.mode !== 'vae') return 'reconstruction (no KL)';
+  if ((c.iwK ?? 1) > 1) return `IWAE bound, K = ${c.iwK}`;
+  const samples = (c.elboK ?? 1) > 1 ? `K = ${c.elboK} samples` : '1 sample';
+  return c.klBeta === 1 ? `ELBO, ${samples}` : `recon + ${c.klBeta}·KL, ${samples}`;
+}
+
 /** The columns a notebook's results table can show, each computed from a run's configuration and summary. */
 export const RESULT_COLUMNS = {
   units: { header: () => 'what the numbers are', cell: (r: ResultRun) => r.summary.units ?? '' },
@@ -140,7 +148,7 @@ export const RESULT_COLUMNS = {
   isBits: { header: () => 'bits/dim', cell: (r: ResultRun) => fixed(r.summary.bitsPerDim?.is, 4) },
   trainedOn: {
     header: () => 'trained on',
-    cell: (r: ResultRun) => ((r.config.iwK ?? 1) > 1 ? `IWAE bound, K = ${r.config.iwK}` : (r.config.elboK ?? 1) > 1 ? `ELBO, K = ${r.config.elboK} samples` : 'ELBO, 1 sample'),
+    cell: (r: ResultRun) => trainedOn(r.config),
   },
   bound: {
     header: () => '−(bound trained on)',
