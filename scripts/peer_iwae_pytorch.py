@@ -18,12 +18,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-
-def load_images(path):
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = int.from_bytes(raw[4:8], 'big')
-    return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, 784).astype(np.float32) / 255.0
+from peer_pytorch import load_images  # the IDX reader of the seed model's peer, beside this file
 
 
 def glorot(fan_in, fan_out):

@@ -14,11 +14,18 @@ function batch(): tf.Tensor2D {
  * dropout masks and eps of a fixed seed (drawn in JavaScript: the same on every backend).
  */
 function lossAndGrads(model: Vae, dropout = true, likelihood: Likelihood = 'bernoulli'): { loss: number; grads: Float32Array[] } {
+  return lossAndGradsOf(model, (x) => {
+    const noise = dropout ? { rng: new Rng(5) } : { eps: tf.randomNormal([64, 20], 0, 1, 'float32', 5) as tf.Tensor2D };
+    return vaeLoss(x, model.forward(x, noise), 1, 'vae', likelihood).total;
+  });
+}
+
+/** A loss of the fixed batch and its gradients for every trainable variable, read back. */
+function lossAndGradsOf(model: Vae, loss: (x: tf.Tensor2D) => tf.Scalar): { loss: number; grads: Float32Array[] } {
   return tf.tidy(() => {
     const x = batch();
-    const noise = dropout ? { rng: new Rng(5) } : { eps: tf.randomNormal([64, 20], 0, 1, 'float32', 5) as tf.Tensor2D };
     const vars = model.trainableVariables();
-    const { value, grads } = tf.variableGrads(() => vaeLoss(x, model.forward(x, noise), 1, 'vae', likelihood).total, vars);
+    const { value, grads } = tf.variableGrads(() => loss(x), vars);
     return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
   });
 }
@@ -51,13 +58,10 @@ describe('fast paths equal the plain formulation', () => {
 
   test('wasm loss and gradients of the importance-weighted bound (burda arch, K = 5) match tfjs cpu kernels', async () => {
     const k = 5;
-    const iwLossAndGrads = (model: Vae) => tf.tidy(() => {
-      const x = batch();
+    const iwLossAndGrads = (model: Vae) => lossAndGradsOf(model, (x) => {
       const xk = tf.tensor2d(repeatRows(x.dataSync() as Float32Array, 0, 64, k, new Float32Array(64 * 784 * k)), [64 * k, 784]);
       const eps = tf.randomNormal([64 * k, 50], 0, 1, 'float32', 7) as tf.Tensor2D;
-      const vars = model.trainableVariables();
-      const { value, grads } = tf.variableGrads(() => iwaeLoss(xk, model.forwardSamples(x, k, { eps }), k).total, vars);
-      return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
+      return iwaeLoss(xk, model.forwardSamples(x, k, { eps }), k).total;
     });
     await initBackend('cpu');
     const model = createVae(makeConfig({ arch: 'burda', iwK: k }), 3, realMnist().train.images);
