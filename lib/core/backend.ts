@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cores, defaultThreads, loadNative, nativeUnavailableReason, threadsInUse } from './kernels/native';
 import { hasFusedKernels, installWasmFused } from './kernels/wasm_fused';
 import { installWasmIdentity } from './kernels/wasm_identity';
+import { installWasmLatent } from './kernels/wasm_latent';
 import { installWasmMatMul } from './kernels/wasm_matmul';
 import { BackendName, BACKENDS } from './config';
 
@@ -30,6 +31,7 @@ function register(name: BackendName): string | null {
       const native = loadNative();
       installWasmMatMul(native);
       installWasmIdentity();
+      installWasmLatent();
       if (native) installWasmFused(native);
     }
     return null;

@@ -4,6 +4,7 @@
 // Returns its parts so callers can report the objective, -ELBO, reconstruction and KL.
 import * as tf from '@tensorflow/tfjs';
 import { Likelihood, Mode } from './config';
+import { fusedGaussianKl, hasLatentKernels } from './kernels/wasm_latent';
 import { reconstructionNll } from './likelihood';
 import type { ForwardResult } from './model';
 
@@ -14,17 +15,21 @@ export interface LossParts {
 }
 
 
+/** The seed's constant inside the KL's log of sigma^2. */
+export const KL_LOG_EPS = 1e-8;
+
 /**
  * KL(N(mu_d, sigma_d^2) || N(0, 1)) of each image and latent dimension in closed form (AEVB
  * Appendix B): 1/2 (mu^2 + sigma^2 - log sigma^2 - 1), with the seed's 1e-8 inside the log.
  */
 export function klPerDimension(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor2D {
   const s2 = tf.square(sigma);
-  return tf.mul<tf.Tensor2D>(0.5, tf.sub(tf.sub(tf.add(tf.square(mu), s2), tf.log(tf.add(1e-8, s2))), 1));
+  return tf.mul<tf.Tensor2D>(0.5, tf.sub(tf.sub(tf.add(tf.square(mu), s2), tf.log(tf.add(KL_LOG_EPS, s2))), 1));
 }
 
-/** KL(q(z|x) || N(0, I)) per image: klPerDimension summed over the latent dimensions. */
+/** KL(q(z|x) || N(0, I)) per image: klPerDimension summed over the latent dimensions (one fused kernel on wasm). */
 export function klDivergence(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor1D {
+  if (hasLatentKernels()) return fusedGaussianKl(mu, sigma, KL_LOG_EPS);
   return tf.sum<tf.Tensor1D>(klPerDimension(mu, sigma), 1);
 }
 

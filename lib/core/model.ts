@@ -6,9 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { HiddenActivation, ModelConfig } from './config';
 import { Activation, fusedDense, hasFusedKernels } from './kernels/wasm_fused';
+import { fusedGaussianHead, hasLatentKernels } from './kernels/wasm_latent';
 import { likelihoodMeans } from './likelihood';
 import { bernoulliMask, standardNormal } from './random';
 import { Rng } from './rng';
+
+/** The seed's floor on q(z|x)'s sigma: sigma = SIGMA_FLOOR + softplus(raw). */
+export const SIGMA_FLOOR = 1e-6;
 
 export interface Dense {
   name: string; // e.g. 'encoder/0'; ours, since tfjs variable names are global to the process
@@ -111,17 +115,19 @@ export class Vae {
     this.act = hiddenActivations(config.activation);
   }
 
-  /** q(z|x) = N(mu, sigma^2): mean unconstrained, sigma = 1e-6 + softplus (the seed's) or exp (arch burda). */
+  /** q(z|x) = N(mu, sigma^2): mean unconstrained, sigma = 1e-6 + softplus (the seed's) or exp (arch burda); one fused kernel on wasm. */
   encode(x: tf.Tensor2D, rng?: Rng): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
     const [l0, l1, lo] = this.encoder;
     const keep = this.config.keepProb;
     const h0 = dense(x, l0, this.act.encoder[0], keep, rng);
     const h1 = dense(h0, l1, this.act.encoder[1], keep, rng);
     const params = dense(h1, lo, 'linear');
+    const burda = this.config.arch === 'burda';
+    if (hasLatentKernels()) return fusedGaussianHead(params, burda ? 'exp' : 'softplus', SIGMA_FLOOR);
     const dimZ = this.config.dimZ;
     const mu = tf.slice(params, [0, 0], [-1, dimZ]);
     const raw = tf.slice(params, [0, dimZ], [-1, dimZ]);
-    const sigma = this.config.arch === 'burda' ? tf.exp(raw) : tf.add<tf.Tensor2D>(1e-6, tf.softplus(raw));
+    const sigma = burda ? tf.exp(raw) : tf.add<tf.Tensor2D>(SIGMA_FLOOR, tf.softplus(raw));
     return { mu, sigma };
   }
 
