@@ -1,6 +1,6 @@
 // Fused kernels of the Gaussian latent layer for the wasm backend, in JavaScript on the wasm heap,
 // with and without the native addon. Each replaces a chain of tiny tfjs kernels (batch x dim_z
-// values: 2,560 for the seed) whose bookkeeping cost more than their arithmetic — ≈ 90 of a
+// values: 2,560 for the seed) whose bookkeeping cost more than their arithmetic: together 51 of a
 // training step's 145 kernels, measured ≈ 1.1 ms a step:
 // - VaeGaussianHead: q(z|x)'s mu and sigma from the encoder's output layer [mu | raw]: sigma =
 //   floor + softplus(raw) (the seed's) or exp(raw) (arch burda); its gradient VaeGaussianHeadGrad.
