@@ -1,16 +1,11 @@
 // The Gaussian latent layer's fused wasm kernels (lib/core/kernels/wasm_latent.ts) against the
-// plain tfjs ops that define them, on wasm itself: mu, sigma and the KL per image, and their
-// gradients, for both links, at ordinary and extreme raw outputs; shapes refused.
+// plain tfjs ops that define them (model.ts's gaussianHead, loss.ts's klPerDimension), on wasm
+// itself: mu, sigma and the KL per image, and their gradients, for both links, at ordinary and
+// extreme raw outputs; shapes refused.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, KL_LOG_EPS, klPerDimension, SIGMA_FLOOR } from '../lib/index';
-import { fusedGaussianHead, fusedGaussianKl, hasLatentKernels, SigmaLink } from '../lib/core/kernels/wasm_latent';
-
-/** mu, sigma as the model states them in plain ops. */
-function plainHead(params: tf.Tensor2D, link: SigmaLink): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
-  const d = params.shape[1] / 2;
-  const raw = tf.slice(params, [0, d], [-1, d]);
-  return { mu: tf.slice(params, [0, 0], [-1, d]), sigma: link === 'exp' ? tf.exp(raw) : tf.add(SIGMA_FLOOR, tf.softplus(raw)) };
-}
+import { gaussianHead, initBackend, KL_LOG_EPS, klPerDimension, SIGMA_FLOOR } from '../lib/index';
+import { fusedGaussianHead, fusedGaussianKl, hasLatentKernels } from '../lib/core/kernels/wasm_latent';
+import { maxRelDiff } from './helpers';
 
 /** A scalar of every output (with fixed random weights) and its gradient with respect to the encoder's output. */
 function objective(params: tf.Tensor2D, head: (p: tf.Tensor2D) => { mu: tf.Tensor2D; sigma: tf.Tensor2D }, kl: (mu: tf.Tensor2D, s: tf.Tensor2D) => tf.Tensor1D, useSigma = true) {
@@ -30,12 +25,7 @@ const plainKl = (mu: tf.Tensor2D, sigma: tf.Tensor2D) => tf.sum(klPerDimension(m
 
 function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rel: number): void {
   expect(a.length).toBe(b.length);
-  let scale = 0, diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-  }
-  expect(diff).toBeLessThanOrEqual(rel * scale);
+  expect(maxRelDiff(a, b)).toBeLessThanOrEqual(rel);
 }
 
 describe('fused Gaussian latent kernels (wasm)', () => {
@@ -55,7 +45,7 @@ describe('fused Gaussian latent kernels (wasm)', () => {
   ] as const)('%s link, raw outputs of scale %d: mu, sigma, KL and gradients equal the plain ops', (link, scale) => {
     const params = tf.randomNormal([7, 2 * 5], 0, scale, 'float32', 3) as tf.Tensor2D; // odd batch
     const ours = objective(params, (p) => fusedGaussianHead(p, link, SIGMA_FLOOR), (m, s) => fusedGaussianKl(m, s, KL_LOG_EPS));
-    const ref = objective(params, (p) => plainHead(p, link), plainKl);
+    const ref = objective(params, (p) => gaussianHead(p, link), plainKl);
     expectClose(ours.mu, ref.mu, 0);
     expectClose(ours.sigma, ref.sigma, 1e-6);
     expectClose(ours.kl, ref.kl, 1e-5);

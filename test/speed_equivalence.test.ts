@@ -3,7 +3,7 @@
 // cpu kernels, which run the plain ops.
 import * as tf from '@tensorflow/tfjs';
 import { bernoulliNll, createAdam, Likelihood, createVae, FusedAdam, hasFusedKernels, initBackend, iwaeLoss, loadNative, makeConfig, repeatRows, Rng, Vae, vaeLoss } from '../lib/index';
-import { realMnist } from './helpers';
+import { maxRelDiff, realMnist } from './helpers';
 
 function batch(): tf.Tensor2D {
   return tf.tensor2d(realMnist().train.images.subarray(0, 64 * 784), [64, 784]);
@@ -28,15 +28,6 @@ function lossAndGradsOf(model: Vae, loss: (x: tf.Tensor2D) => tf.Scalar): { loss
     const { value, grads } = tf.variableGrads(() => loss(x), vars);
     return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
   });
-}
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 0, diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-  }
-  return diff / scale;
 }
 
 describe('fast paths equal the plain formulation', () => {

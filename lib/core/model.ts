@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { HiddenActivation, ModelConfig } from './config';
 import { Activation, fusedDense, hasFusedKernels } from './kernels/wasm_fused';
-import { fusedGaussianHead, hasLatentKernels } from './kernels/wasm_latent';
+import { fusedGaussianHead, hasLatentKernels, SigmaLink } from './kernels/wasm_latent';
 import { likelihoodMeans } from './likelihood';
 import { bernoulliMask, standardNormal } from './random';
 import { Rng } from './rng';
@@ -88,6 +88,17 @@ export function meanImageLogits(images: Float32Array, dimImg: number): Float32Ar
 }
 
 /**
+ * q(z|x)'s mu and sigma from the encoder's output layer [mu | raw] in plain tfjs ops: sigma =
+ * SIGMA_FLOOR + softplus(raw) (the seed's) or exp(raw) (arch burda). What VaeGaussianHead computes.
+ */
+export function gaussianHead(params: tf.Tensor2D, link: SigmaLink): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+  const dimZ = params.shape[1] / 2;
+  const mu = tf.slice(params, [0, 0], [-1, dimZ]);
+  const raw = tf.slice(params, [0, dimZ], [-1, dimZ]);
+  return { mu, sigma: link === 'exp' ? tf.exp(raw) : tf.add<tf.Tensor2D>(SIGMA_FLOOR, tf.softplus(raw)) };
+}
+
+/**
  * One layer of the MLPs: act(x w + b), then inverted dropout with keep probability `keep` (as
  * tf.nn.dropout) when `rng` is given. One fused kernel where the backend has it (wasm + addon).
  */
@@ -122,13 +133,8 @@ export class Vae {
     const h0 = dense(x, l0, this.act.encoder[0], keep, rng);
     const h1 = dense(h0, l1, this.act.encoder[1], keep, rng);
     const params = dense(h1, lo, 'linear');
-    const burda = this.config.arch === 'burda';
-    if (hasLatentKernels()) return fusedGaussianHead(params, burda ? 'exp' : 'softplus', SIGMA_FLOOR);
-    const dimZ = this.config.dimZ;
-    const mu = tf.slice(params, [0, 0], [-1, dimZ]);
-    const raw = tf.slice(params, [0, dimZ], [-1, dimZ]);
-    const sigma = burda ? tf.exp(raw) : tf.add<tf.Tensor2D>(SIGMA_FLOOR, tf.softplus(raw));
-    return { mu, sigma };
+    const link: SigmaLink = this.config.arch === 'burda' ? 'exp' : 'softplus';
+    return hasLatentKernels() ? fusedGaussianHead(params, link, SIGMA_FLOOR) : gaussianHead(params, link);
   }
 
   /**
