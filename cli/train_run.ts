@@ -42,8 +42,8 @@ async function trainFromFlags(flags: Flags, log: (line: string) => void): Promis
       throw new FlagError(`--results_path ${run.resultsPath} already holds a run (${there}): pass --resume True to continue it, ` +
         '--overwrite True to replace it, or choose another --results_path');
     }
+    if (run.threads !== undefined) setThreads(run.threads); // before the backend starts: wasm without the addon makes its pool once
     await initBackend(run.backend); // before a checkpoint is loaded into it
-    if (run.threads !== undefined) setThreads(run.threads);
     log(describeEngine(currentEngine()));
     if (run.resume) return await trainInto(flags, log, resumeFrom(flags, there));
     if (there) {

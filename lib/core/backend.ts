@@ -6,6 +6,7 @@ import { hasFusedKernels, installWasmFused } from './kernels/wasm_fused';
 import { installWasmIdentity } from './kernels/wasm_identity';
 import { installWasmLatent } from './kernels/wasm_latent';
 import { installWasmMatMul } from './kernels/wasm_matmul';
+import { registerThreadedWasm } from './kernels/wasm_threaded';
 import { BackendName, BACKENDS } from './config';
 
 
@@ -25,10 +26,12 @@ function register(name: BackendName): string | null {
     if (name === 'node') require('@tensorflow/tfjs-node');
     if (name === 'wasm') {
       require('@tensorflow/tfjs-backend-wasm');
-      // The threaded build does not start in Node as shipped, and tfjs then silently falls back
-      // to cpu; the single-threaded SIMD build is the one that works.
+      // tfjs's own start of the threaded build fails in Node (and it then silently falls back to
+      // cpu): it starts the single-threaded SIMD build. With the addon that is the one we use (the
+      // addon's pool runs the heavy kernels); without it, the threaded build, started our way.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       const native = loadNative();
+      if (!native) registerThreadedWasm(defaultThreads);
       installWasmMatMul(native);
       installWasmIdentity();
       installWasmLatent();
@@ -84,7 +87,7 @@ export async function initBackend(requested: string | undefined = process.env.VA
 export interface Engine {
   backend: BackendName;
   nativeKernels: boolean;
-  threads: number; // the native kernels' threads (1 without them)
+  threads: number; // the threads a step is split over: the native kernels', else wasm's XNNPACK pool (1 on node and cpu)
   cores: number; // the machine's
   whyNotNative?: string | null; // the addon's reason (not built, turned off, failed to load), when it is not in use
 }
@@ -94,7 +97,13 @@ export function currentEngine(): Engine {
   const name = BACKENDS.find((b) => TFJS_NAME[b] === tf.getBackend());
   if (!name) throw new BackendError(`tfjs runs the '${tf.getBackend()}' backend, which is none of ${BACKENDS.join(', ')}`);
   const nativeKernels = hasFusedKernels();
-  return { backend: name, nativeKernels, threads: nativeKernels ? threadsInUse() : 1, cores: cores(), ...(nativeKernels ? {} : { whyNotNative: nativeUnavailableReason() }) };
+  return { backend: name, nativeKernels, threads: name === 'wasm' ? threadsInUse() : 1, cores: cores(), ...(nativeKernels ? {} : { whyNotNative: nativeUnavailableReason() }) };
+}
+
+/** '2 threads', and a warning when they are more than the cores. */
+function threadsText(e: Engine): string {
+  const over = e.threads > e.cores ? ` (more than the machine's ${e.cores} cores: they will take turns)` : '';
+  return `${e.threads} thread${e.threads === 1 ? '' : 's'}${over}`;
 }
 
 /**
@@ -103,8 +112,7 @@ export function currentEngine(): Engine {
  */
 export function describeEngine(e: Engine): string {
   if (e.nativeKernels) {
-    const over = e.threads > e.cores ? ` (more than the machine's ${e.cores} cores: they will take turns)` : '';
-    return `engine: ${e.backend} + native kernels (OpenBLAS), ${e.threads} thread${e.threads === 1 ? '' : 's'}${over}`;
+    return `engine: ${e.backend} + native kernels (OpenBLAS), ${threadsText(e)}`;
   }
   if (e.backend === 'node') return 'engine: node (TensorFlow C library through tfjs-node)';
   if (e.backend === 'cpu') {
@@ -116,5 +124,5 @@ export function describeEngine(e: Engine): string {
     : /failed to load/.test(why)
       ? 'rebuild them: node scripts/build-native.js (or npm ci)'
       : 'install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again';
-  return `engine: wasm, without the native kernels${why ? ` (${why})` : ''}\nnote: training is 5-8x slower than with them; ${how}`;
+  return `engine: wasm, without the native kernels${why ? ` (${why})` : ''}, ${threadsText(e)}\nnote: training is 5-8x slower than with them; ${how}`;
 }

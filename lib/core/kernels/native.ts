@@ -1,10 +1,12 @@
 // Loads the optional OpenBLAS addon (native/, built by `npm install` when OpenBLAS is present).
 // VAE_NATIVE=0 turns it off. OpenBLAS reads its settings when it loads, so they are set here first.
 // The addon splits every kernel call over a pool of threads: as many as the machine has cores,
-// unless VAE_THREADS or setThreads (the CLI's --threads) says otherwise.
+// unless VAE_THREADS or setThreads (the CLI's --threads) says otherwise; without the addon the
+// same count goes to the wasm backend's own pool (./wasm_threaded.ts).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { setWasmThreads, wasmThreads } from './wasm_threaded';
 
 export interface NativeAddon {
   /** C (m x n) = op(A) (m x k) * op(B) (k x n), row-major; op = transpose when the flag is set. */
@@ -91,18 +93,21 @@ export function defaultThreads(): number {
   return n;
 }
 
-/** Sets the threads the native kernels split their work over (no effect without the addon); returns the number in force. */
+/**
+ * Sets the threads a step is split over: the native kernels' pool, or without the addon the wasm
+ * backend's (XNNPACK's, made once: set before the backend starts, see ./wasm_threaded.ts); returns the number in force.
+ */
 export function setThreads(n: number): number {
   const problem = threadsProblem(n);
   if (problem) throw new Error(`threads must be ${problem}, got ${JSON.stringify(n)}`);
   const native = loadNative();
-  return native ? native.threads(n) : 1;
+  return native ? native.threads(n) : setWasmThreads(n);
 }
 
-/** The threads the native kernels use (1 without the addon). */
+/** The threads a step is split over: the native kernels', else the wasm backend's (those it starts with, if it has not yet). */
 export function threadsInUse(): number {
   const native = loadNative();
-  return native ? native.threads(0) : 1;
+  return native ? native.threads(0) : wasmThreads() ?? defaultThreads();
 }
 
 function fail(reason: string): null {
