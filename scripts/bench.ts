@@ -66,7 +66,7 @@ async function worker(backend: string, likelihood: 'bernoulli' | 'continuous_ber
   for (let i = 0; i < reps; i++) once();
   const matMulMs = Number(process.hrtime.bigint() - t) / 1e6 / reps;
 
-  const nativeProducts = backend === 'wasm' && lib.loadNative() ? 'OpenBLAS + fused kernels' : backend === 'wasm' ? 'XNNPACK (transposes materialised)' : 'tfjs';
+  const nativeProducts = backend === 'wasm' && lib.loadNative() ? 'OpenBLAS + fused kernels' : backend === 'wasm' ? 'XNNPACK, threaded build' : 'tfjs';
   const result: WorkerResult = {
     backend,
     product: nativeProducts,
