@@ -114,7 +114,7 @@ const FLAGS: FlagSpec[] = [
   { flag: 'resume', kind: 'bool', default: 'False', help: 'Continue the run in --results_path from its checkpoint up to --num_epochs (same settings otherwise)' },
   { flag: 'overwrite', kind: 'bool', default: 'False', help: 'Replace the run already in --results_path (only the files a run writes are removed)' },
   { flag: 'backend', kind: 'string', default: undefined, help: `tfjs backend: ${BACKENDS.join(', ')} (default: $VAE_BACKEND, else the first that starts)` },
-  { flag: 'threads', kind: 'int', default: undefined, help: `Threads the native kernels split each step over, 1 to ${MAX_THREADS} (default: $VAE_THREADS, else the machine's cores)` },
+  { flag: 'threads', kind: 'int', default: undefined, help: `Threads each step is split over (the native kernels', else the wasm backend's), 1 to ${MAX_THREADS} (default: $VAE_THREADS, else the machine's cores)` },
 ];
 
 /** The ranges of the flags that are not configuration fields (those are in lib/core/config.ts): [lo, hi, lo excluded]. */
