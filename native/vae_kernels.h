@@ -122,7 +122,7 @@ inline void bernoulli_nll_grad_row(float g, const float* __restrict x, const flo
       const float lj = l[j];
       const float d_log_c = cb_log_normalizer_grad(clampf(lj, -logit_clip, logit_clip));  // computed everywhere: no branch
       const float nan_or_0 = lj != lj ? lj : 0.0f;
-      dl[j] -= g * ((lj >= -logit_clip) & (lj <= logit_clip) ? d_log_c : nan_or_0);
+      dl[j] -= g * (((lj >= -logit_clip) & (lj <= logit_clip)) ? d_log_c : nan_or_0);
     }
   }
 }

@@ -2,11 +2,11 @@
 // else wasm, else the pure-JS cpu backend. VAE_BACKEND=node|wasm|cpu forces one.
 import * as tf from '@tensorflow/tfjs';
 import { cores, defaultThreads, loadNative, nativeUnavailableReason, threadsInUse } from './kernels/native';
-import { hasFusedKernels, installWasmFused } from './kernels/wasm_fused';
+import { installWasmFused } from './kernels/wasm_fused';
 import { installWasmIdentity } from './kernels/wasm_identity';
 import { installWasmLatent } from './kernels/wasm_latent';
 import { installWasmMatMul } from './kernels/wasm_matmul';
-import { registerThreadedWasm } from './kernels/wasm_threaded';
+import { registerThreadedWasm, threadedWasmKernels } from './kernels/wasm_threaded';
 import { BackendName, BACKENDS } from './config';
 
 
@@ -35,7 +35,7 @@ function register(name: BackendName): string | null {
       installWasmMatMul(native);
       installWasmIdentity();
       installWasmLatent();
-      if (native) installWasmFused(native);
+      installWasmFused(native ? { native } : { wasm: () => threadedWasmKernels()! });
     }
     return null;
   } catch (e) {
@@ -96,7 +96,7 @@ export interface Engine {
 export function currentEngine(): Engine {
   const name = BACKENDS.find((b) => TFJS_NAME[b] === tf.getBackend());
   if (!name) throw new BackendError(`tfjs runs the '${tf.getBackend()}' backend, which is none of ${BACKENDS.join(', ')}`);
-  const nativeKernels = hasFusedKernels();
+  const nativeKernels = name === 'wasm' && loadNative() !== null;
   return { backend: name, nativeKernels, threads: name === 'wasm' ? threadsInUse() : 1, cores: cores(), ...(nativeKernels ? {} : { whyNotNative: nativeUnavailableReason() }) };
 }
 

@@ -1,11 +1,14 @@
-// Adam (Kingma & Ba 2015) as tf.train.adam computes it, fused: one native pass per variable
-// updates the weights and both moments in the backend's own memory, instead of ~15 tensor ops per
-// variable. Needs the OpenBLAS addon and a backend whose memory JavaScript reaches (wasm, cpu);
-// elsewhere `createAdam` returns tfjs's own optimizer. (A JavaScript loop was measured at
-// ~12-30 ms per step for the seed model: slower than tfjs's ops, so there is none.)
+// Adam (Kingma & Ba 2015) as tf.train.adam computes it, fused: one pass per variable updates the
+// weights and both moments in the backend's own memory, instead of ~15 tensor ops per variable.
+// FusedAdam runs the OpenBLAS addon's kernel (wasm, cpu); HeapAdam, on wasm without the addon, the
+// same loop compiled to WebAssembly; elsewhere `createAdam` returns tfjs's own optimizer. (A
+// JavaScript loop was measured at ~12-30 ms per step for the seed model: slower than tfjs's ops,
+// so there is none.)
 import * as tf from '@tensorflow/tfjs';
 import { loadNative, NativeAddon } from './kernels/native';
+import { WasmKernels } from './kernels/wasm_kernels';
 import { WasmBackend } from './kernels/wasm_matmul';
+import { threadedWasmKernels } from './kernels/wasm_threaded';
 
 /** Adam's state after `t` steps: both moments per variable (in the variables' order). */
 export interface AdamState {
@@ -103,6 +106,65 @@ export class FusedAdam implements Optimizer {
   }
 }
 
+/**
+ * Adam fused for the wasm backend without the addon: one pass of our WebAssembly kernel per
+ * variable (./kernels/wasm_kernels.ts), the moments in tensors on the wasm heap, updated in place.
+ * The new weights go to memory of their own, assigned to the variable, never over the old: tfjs's
+ * XNNPACK keeps a packed copy of a product's second operand under the tensor's id, which weights
+ * changed in place would leave stale. The same arithmetic and state as FusedAdam.
+ */
+export class HeapAdam implements Optimizer {
+  private m: tf.Tensor[] = [];
+  private v: tf.Tensor[] = [];
+  private t = 0;
+
+  constructor(private readonly kernels: WasmKernels, public learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {}
+
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+
+  applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void {
+    if (this.m.length === 0) this.setMoments(vars.map((x) => new Float32Array(x.size)), vars.map((x) => new Float32Array(x.size)), vars);
+    this.t++;
+    const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps } = this;
+    const c1 = 1 - Math.pow(b1, this.t);
+    const c2 = 1 - Math.pow(b2, this.t);
+    const backend = tf.backend() as unknown as WasmBackend;
+    for (let i = 0; i < vars.length; i++) {
+      const next = tf.engine().makeTensorFromTensorInfo(backend.makeOutput(vars[i].shape, 'float32'));
+      // Views taken after the allocation: it may grow (and so replace) the heap.
+      const view = (t: tf.Tensor) => backend.typedArrayFromHeap(t);
+      this.kernels.adamInto(view(next), view(vars[i]), view(grads[i]), view(this.m[i]), view(this.v[i]), lr, b1, b2, c1, c2, eps);
+      vars[i].assign(next);
+      next.dispose();
+    }
+  }
+
+  getState(vars: tf.Variable[]): AdamState {
+    const copy = (a: tf.Tensor[]) => vars.map((x, i) => (a[i] ? (a[i].dataSync() as Float32Array).slice() : new Float32Array(x.size)));
+    return { t: this.t, m: copy(this.m), v: copy(this.v) };
+  }
+
+  setState(vars: tf.Variable[], state: AdamState): void {
+    this.t = state.t;
+    this.setMoments(state.m, state.v, vars);
+  }
+
+  private setMoments(m: Float32Array[], v: Float32Array[], vars: tf.Variable[]): void {
+    this.dispose();
+    const kept = (a: Float32Array[]) => vars.map((x, i) => tf.keep(tf.tensor(a[i], x.shape, 'float32')));
+    this.m = kept(m);
+    this.v = kept(v);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m, ...this.v]);
+    this.m = [];
+    this.v = [];
+  }
+}
+
 /** tfjs's Adam behind the same interface. */
 class TfjsAdam implements Optimizer {
   private readonly adam: tf.AdamOptimizer;
@@ -156,8 +218,14 @@ interface TfjsAdamInternals {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
-/** Adam with the seed's settings: fused where the backend allows it, tfjs's own elsewhere. */
-export function createAdam(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, fused = FusedAdam.supported()): Optimizer {
+/**
+ * Adam with the seed's settings: fused where the backend allows it (the addon's on wasm and cpu,
+ * else our WebAssembly kernel's on wasm), tfjs's own elsewhere or when `fused` is false.
+ */
+export function createAdam(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, fused = true): Optimizer {
   const native = loadNative();
-  return fused && native ? new FusedAdam(native, learningRate, beta1, beta2, epsilon) : new TfjsAdam(learningRate, beta1, beta2, epsilon);
+  if (fused && native && FusedAdam.supported()) return new FusedAdam(native, learningRate, beta1, beta2, epsilon);
+  const kernels = tf.getBackend() === 'wasm' ? threadedWasmKernels() : null;
+  if (fused && kernels) return new HeapAdam(kernels, learningRate, beta1, beta2, epsilon);
+  return new TfjsAdam(learningRate, beta1, beta2, epsilon);
 }

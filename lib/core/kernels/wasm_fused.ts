@@ -1,5 +1,6 @@
-// Fused kernels for the wasm backend, run by the OpenBLAS addon on the wasm heap, with their
-// gradients. Each replaces a chain of small tfjs kernels (and their bookkeeping) by one call:
+// Fused kernels for the wasm backend, on the wasm heap, with their gradients: run by the OpenBLAS
+// addon, or without it by the same loops compiled to WebAssembly (./wasm_kernels.ts) after tfjs's
+// product. Each replaces a chain of small tfjs kernels (and their bookkeeping) by one call:
 // - VaeDense: act(x w + b) * mask — product, bias, ELU/tanh and dropout in one pass;
 //   its gradient is VaeDenseGrad (dPre and the bias gradient in one pass) and two products.
 // - VaeBernoulliNll: the seed's clipped Bernoulli negative log-likelihood per image, from logits,
@@ -8,7 +9,15 @@
 // define what they compute (a test compares the two).
 import * as tf from '@tensorflow/tfjs';
 import { NativeAddon } from './native';
+import { WasmKernels } from './wasm_kernels';
 import { WasmBackend } from './wasm_matmul';
+
+/**
+ * Who computes the fused kernels: the addon (dense's product included), or our WebAssembly kernels
+ * (dense's product by the backend's BatchMatMul, then the bias, activation and mask), found when
+ * the kernel runs (the backend has started by then).
+ */
+export type FusedImpl = { native: NativeAddon } | { wasm: () => WasmKernels };
 
 export type Activation = 'linear' | 'elu' | 'tanh';
 const ACTIVATION_CODE: Record<Activation, number> = { linear: 0, elu: 1, tanh: 2 };
@@ -35,9 +44,11 @@ function view(backend: WasmBackend, t: tf.TensorInfo | undefined): Float32Array 
 let installed = false;
 
 /** Registers the fused kernels (wasm) and their gradients, once per process. */
-export function installWasmFused(native: NativeAddon): void {
+export function installWasmFused(impl: FusedImpl): void {
   if (installed) return;
   installed = true;
+  const elementwise = (): Pick<NativeAddon, 'activationGrad' | 'bernoulliNll' | 'bernoulliNllGrad'> => ('native' in impl ? impl.native : impl.wasm());
+  const product = tf.getKernel(tf.BatchMatMul, 'wasm')!.kernelFunc;
   const kernel = (kernelName: string, kernelFunc: (inputs: Inputs, backend: WasmBackend, attrs: unknown) => tf.TensorInfo | tf.TensorInfo[]) =>
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (a) => kernelFunc(arg(a), a.backend as unknown as WasmBackend, a.attrs) });
 
@@ -47,9 +58,14 @@ export function installWasmFused(native: NativeAddon): void {
     if (x.shape.length !== 2 || w.shape.length !== 2 || w.shape[0] !== k || b.shape.join() !== String(n) || (mask && mask.shape.join() !== `${m},${n}`)) {
       throw new Error(`${DENSE}: x ${JSON.stringify(x.shape)}, W ${JSON.stringify(w.shape)}, b ${JSON.stringify(b.shape)}${mask ? `, mask ${JSON.stringify(mask.shape)}` : ''} do not fit (x: m x k, W: k x n, b: n, mask: m x n)`);
     }
-    const y = backend.makeOutput([m, n], 'float32');
     const act = ACTIVATION_CODE[activationOf(attrs)];
-    native.dense(view(backend, x), view(backend, w), view(backend, b), view(backend, mask), view(backend, y), m, k, n, act);
+    if ('wasm' in impl) {
+      const y = product({ inputs: { a: x, b: w }, backend: backend as never, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+      impl.wasm().denseEpilogue(view(backend, y), view(backend, b), view(backend, mask), m, n, act);
+      return y;
+    }
+    const y = backend.makeOutput([m, n], 'float32');
+    impl.native.dense(view(backend, x), view(backend, w), view(backend, b), view(backend, mask), view(backend, y), m, k, n, act);
     return y;
   });
   kernel(DENSE_GRAD, ([dy, y, mask], backend, attrs) => {
@@ -57,21 +73,21 @@ export function installWasmFused(native: NativeAddon): void {
     const dPre = backend.makeOutput([m, n], 'float32');
     const db = backend.makeOutput([n], 'float32');
     const act = ACTIVATION_CODE[activationOf(attrs)];
-    native.activationGrad(view(backend, dy), view(backend, y), view(backend, mask), view(backend, dPre), view(backend, db), m, n, act);
+    elementwise().activationGrad(view(backend, dy), view(backend, y), view(backend, mask), view(backend, dPre), view(backend, db), m, n, act);
     return [dPre, db];
   });
   kernel(BERNOULLI_NLL, ([x, logits], backend, attrs) => {
     const [m, n] = logits.shape;
     const nll = backend.makeOutput([m], 'float32');
     const { continuous, logClip, logitClip } = nllOf(attrs);
-    native.bernoulliNll(view(backend, x), view(backend, logits), view(backend, nll), m, n, continuous, logClip, logitClip);
+    elementwise().bernoulliNll(view(backend, x), view(backend, logits), view(backend, nll), m, n, continuous, logClip, logitClip);
     return nll;
   });
   kernel(BERNOULLI_NLL_GRAD, ([dNll, x, logits], backend, attrs) => {
     const [m, n] = logits.shape;
     const dLogits = backend.makeOutput([m, n], 'float32');
     const { continuous, logClip, logitClip } = nllOf(attrs);
-    native.bernoulliNllGrad(view(backend, dNll), view(backend, x), view(backend, logits), view(backend, dLogits), m, n, continuous, logClip, logitClip);
+    elementwise().bernoulliNllGrad(view(backend, dNll), view(backend, x), view(backend, logits), view(backend, dLogits), m, n, continuous, logClip, logitClip);
     return dLogits;
   });
 

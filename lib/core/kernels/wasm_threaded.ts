@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Worker } from 'worker_threads';
+import { WasmKernels } from './wasm_kernels';
 
 const BUILD = 'tfjs-backend-wasm-threaded-simd';
 /** tfjs's own priority for 'wasm'. */
@@ -22,6 +23,8 @@ interface EmscriptenModule {
   cwrap(name: string, ret: string | null, args: string[]): (...a: number[]) => number;
   tfjs?: Record<string, (...a: number[]) => number>;
   PThread: { unusedWorkers: Worker[]; runningWorkers: Worker[] };
+  wasmMemory: { buffer: ArrayBufferLike };
+  _malloc(bytes: number): number;
 }
 /** Node's WebAssembly global (the project's TypeScript settings leave out the DOM types that declare it). */
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }> } }).WebAssembly;
@@ -31,6 +34,12 @@ type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
 let wanted: number | null = null;
 let started: number | null = null;
 let registered = false;
+let kernels: WasmKernels | null = null;
+
+/** Our elementwise kernels on the threaded build's memory (./wasm_kernels.ts), once it has started. */
+export function threadedWasmKernels(): WasmKernels | null {
+  return kernels;
+}
 
 /** Sets the threads of the pool, before the backend starts; after, returns the number in force (the pool is made once). */
 export function setWasmThreads(n: number): number {
@@ -68,6 +77,7 @@ async function startThreaded(threads: number): Promise<import('@tensorflow/tfjs'
   wasm.setThreadsCount(threads);
   const backend = new wasm.BackendWasm(module as never);
   started = module.tfjs.getThreadsCount();
+  kernels = new WasmKernels(module.wasmMemory, (bytes) => module._malloc(bytes));
   // The pool's threads wait in workers that Emscripten keeps referenced: without this a script
   // that has finished would never exit.
   for (const w of [...module.PThread.runningWorkers, ...module.PThread.unusedWorkers]) w.unref();
