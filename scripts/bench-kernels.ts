@@ -2,8 +2,11 @@
 // model's sizes (batch 128, 784-500-500-20), for each thread count: the step's products in
 // GFLOP/s and the elementwise kernels (the NLL and its gradient, the activation gradient, Adam over
 // the model's 1.3 M parameters, the dropout draws) in ns a value. Thread counts alternate round by
-// round so that each sees the same machine; the median of the rounds is printed.
+// round so that each sees the same machine; the median of the rounds is printed. Then the same
+// elementwise kernels compiled to WebAssembly (what the wasm backend runs without the addon), on one
+// thread, on a memory of their own.
 import { cores, loadNative, nativeUnavailableReason } from '../lib/core/kernels/native';
+import { WasmKernels } from '../lib/core/kernels/wasm_kernels';
 import { LOG_CLIP, LOGIT_CLIP } from '../lib/core/likelihood';
 
 const ROUNDS = 5;
@@ -43,16 +46,50 @@ function time(fn: () => void): number {
   }
 }
 
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+const PARAMS = 2 * X * H + 2 * H * H + 3 * Z * H + 4 * H + 2 * Z + X;
+
+/** The WebAssembly kernels on a shared memory of their own (a bump allocator), one thread. */
+function wasmKernelTable(): void {
+  const WA = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { buffer: ArrayBufferLike } } }).WebAssembly;
+  const memory = new WA.Memory({ initial: 1024, maximum: 65536, shared: true }); // 64 MiB
+  let top = 1 << 16;
+  const alloc = (bytes: number) => ((top += (bytes + 15) & ~15) - ((bytes + 15) & ~15));
+  const kernels = new WasmKernels(memory, alloc);
+  const heap = (src: Float32Array) => {
+    const view = new Float32Array(memory.buffer, alloc(4 * src.length), src.length);
+    view.set(src);
+    return view;
+  };
+  const x = heap(random(BATCH * X, 0, 1)), logits = heap(random(BATCH * X, -6, 6)), out = heap(new Float32Array(BATCH * X));
+  const dNll = heap(random(BATCH, 0.5, 1.5)), nll = heap(new Float32Array(BATCH)), db = heap(new Float32Array(X)), b = heap(random(X));
+  const w = heap(random(PARAMS)), wOut = heap(new Float32Array(PARAMS)), g = heap(random(PARAMS, -1e-3, 1e-3)), m = heap(new Float32Array(PARAMS)), v = heap(new Float32Array(PARAMS));
+  const list: [string, number, () => void][] = [
+    ['Bernoulli NLL', BATCH * X, () => kernels.bernoulliNll(x, logits, nll, BATCH, X, false, LOG_CLIP, LOGIT_CLIP)],
+    ['Bernoulli NLL gradient', BATCH * X, () => kernels.bernoulliNllGrad(dNll, x, logits, out, BATCH, X, false, LOG_CLIP, LOGIT_CLIP)],
+    ['cont. Bernoulli NLL', BATCH * X, () => kernels.bernoulliNll(x, logits, nll, BATCH, X, true, LOG_CLIP, LOGIT_CLIP)],
+    ['cont. Bernoulli NLL gradient', BATCH * X, () => kernels.bernoulliNllGrad(dNll, x, logits, out, BATCH, X, true, LOG_CLIP, LOGIT_CLIP)],
+    ['tanh gradient (dPre, db)', BATCH * X, () => kernels.activationGrad(logits, x, null, out, db, BATCH, X, 2)],
+    ['dense: bias, tanh, mask', BATCH * X, () => kernels.denseEpilogue(out, b, x, BATCH, X, 2)],
+    ['Adam (into new weights)', PARAMS, () => kernels.adamInto(wOut, w, g, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8)],
+  ];
+  const results = list.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS; r++) list.forEach(([, , fn], i) => results[i].push(time(fn)));
+  console.log(`\nthe same loops compiled to WebAssembly (SIMD; the wasm backend's without the addon), 1 thread, ${ROUNDS} rounds, median`);
+  for (const [i, [name, work]] of list.entries()) console.log(name.padEnd(32) + `${((median(results[i]) * 1e6) / work).toFixed(2)} ns/value`.padStart(22));
+}
+
 function main(): void {
   const native = loadNative();
   if (!native) {
     console.log(`native kernels not in use: ${nativeUnavailableReason()}`);
+    wasmKernelTable();
     return;
   }
   const threads = parseThreads(process.argv.slice(2));
   const x = random(BATCH * X, 0, 1), logits = random(BATCH * X, -6, 6), out = new Float32Array(BATCH * X);
   const dNll = random(BATCH, 0.5, 1.5), nll = new Float32Array(BATCH), db = new Float32Array(X);
-  const params = 2 * X * H + 2 * H * H + 3 * Z * H + 4 * H + 2 * Z + X;
+  const params = PARAMS;
   const w = random(params), g = random(params, -1e-3, 1e-3), m = new Float32Array(params), v = new Float32Array(params);
   const state = Int32Array.of(7);
   const a = random(BATCH * X), b = random(X * H), c = new Float32Array(X * H);
@@ -76,7 +113,6 @@ function main(): void {
       for (const [ki, [, , fn]] of kernels.entries()) results[ki][ti].push(time(fn));
     }
   }
-  const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
   console.log(`native kernels, ${ROUNDS} rounds alternating thread counts, median; ${cores()} cores`);
   console.log(['kernel'.padEnd(32), ...threads.map((t) => `${t} thread${t > 1 ? 's' : ''}`.padStart(22))].join(''));
   for (const [ki, [name, work]] of kernels.entries()) {
@@ -88,6 +124,7 @@ function main(): void {
     const speedup = threads.length > 1 ? `  (${(median(results[ki][0]) / median(results[ki][threads.length - 1])).toFixed(2)}x)` : '';
     console.log(name.padEnd(32) + cells.join('') + speedup);
   }
+  wasmKernelTable();
 }
 
 main();
