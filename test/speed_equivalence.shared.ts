@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { bernoulliNll, createAdam, Likelihood, createVae, FusedAdam, hasFusedKernels, initBackend, iwaeLoss, loadNative, makeConfig, repeatRows, Rng, Vae, vaeLoss } from '../lib/index';
 import { HeapAdam } from '../lib/core/optimizer';
+import { bernoulliMask } from '../lib/core/random';
 import { maxRelDiff, realMnist } from './helpers';
 
 function batch(): tf.Tensor2D {
@@ -86,6 +87,15 @@ describe(`fast paths equal the plain formulation (${loadNative() ? 'native addon
     fusedVars.forEach((v, i) => expect(maxRelDiff(v.dataSync() as Float32Array, plainVars[i].dataSync() as Float32Array)).toBeLessThan(1e-5));
     // The weights did move: 5 steps of lr 0.01.
     expect(maxRelDiff(fusedVars[0].dataSync() as Float32Array, make()[0].dataSync() as Float32Array)).toBeGreaterThan(1e-3);
+  });
+
+  test('a dropout mask drawn onto the wasm heap (by the addon, or our WebAssembly kernel without it) is the draws of Rng.next()', async () => {
+    await initBackend('wasm');
+    const rng = new Rng(7), ref = new Rng(7);
+    const mask = bernoulliMask([101, 99], 0.9, 1 / 0.9, rng); // an odd size: the kernels' ragged tails
+    expect(Array.from(mask.dataSync())).toEqual(Array.from({ length: 101 * 99 }, () => Math.fround(ref.next() < 0.9 ? 1 / 0.9 : 0)));
+    expect(rng.next()).toBe(ref.next()); // the state advanced by as many draws
+    mask.dispose();
   });
 
   test('dropout masks drawn by the addon are the draws of Rng.next()', () => {

@@ -1,20 +1,19 @@
 // Random tensors drawn from a run's Rng: Gaussian eps, dropout masks and coin flips. Drawn in
-// JavaScript (mulberry32, ~3 ns a number; tfjs's seeded ops use seedrandom at ~11 ns) and
-// uploaded once. The wasm backend copies uploads into its heap at once, so one staging buffer
-// per size is reused there and nothing is allocated per step; other backends keep the array.
+// JavaScript (mulberry32, ~3 ns a number; tfjs's seeded ops use seedrandom at ~11 ns), or by the
+// addon's or our WebAssembly kernels' loop for dropout masks (the same numbers). On the wasm
+// backend they are drawn straight into the tensor's memory on its heap; other backends get an array.
 import * as tf from '@tensorflow/tfjs';
+import { WasmBackend } from './kernels/wasm_matmul';
 import { fillNormal, Rng } from './rng';
 
-const staging = new Map<number, Float32Array>();
-
 function tensorFrom(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const reuse = tf.getBackend() === 'wasm';
-  let buf = reuse ? staging.get(n) : undefined;
-  if (!buf) {
-    buf = new Float32Array(n);
-    if (reuse) staging.set(n, buf);
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.backend() as unknown as WasmBackend;
+    const t = tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'));
+    fill(backend.typedArrayFromHeap(t)); // a view taken after the allocation; fill allocates nothing
+    return t;
   }
+  const buf = new Float32Array(shape.reduce((a, b) => a * b, 1));
   fill(buf);
   return tf.tensor(buf, shape, 'float32');
 }

@@ -1,6 +1,7 @@
 // One seed for a whole run: a small deterministic generator (mulberry32) that shuffles batches
 // and hands out seeds to tfjs's seeded random ops (init, dropout, noise, sampling of z).
 import { loadNative } from './kernels/native';
+import { threadedWasmKernels } from './kernels/wasm_threaded';
 
 // Bound once: code run inside a VM context (jest) pays for every global lookup of `Math`.
 const { imul, log, sqrt, cos, sin, PI } = Math;
@@ -38,7 +39,9 @@ export class Rng {
    */
   fillBernoulli(out: Float32Array, p: number, value: number): Float32Array {
     const native = loadNative();
+    const kernels = native ? null : threadedWasmKernels();
     if (native) native.bernoulliFill(this.state, out, p, value);
+    else if (kernels?.owns(out)) kernels.bernoulliFill(this.state, out, p, value);
     else for (let i = 0; i < out.length; i++) out[i] = this.next() < p ? value : 0;
     return out;
   }

@@ -1,7 +1,7 @@
 // The addon's elementwise kernels compiled to WebAssembly (native/vae_wasm.cc over the same loops
 // of native/vae_kernels.h, built into native/vae_kernels.wasm), for the wasm backend without the
 // addon: dense's bias, activation and dropout after XNNPACK's product, its gradient, the
-// (continuous) Bernoulli NLL and its gradient, and Adam. The module is instantiated on the memory
+// (continuous) Bernoulli NLL and its gradient, Adam, and dropout masks. The module is instantiated on the memory
 // of tfjs's threaded build (./wasm_threaded.ts), shared, so the kernels run on tensors where they
 // lie: arguments are views of that memory, passed as byte offsets. One thread, the caller's.
 // The module has no data and no start function (it writes nothing when instantiated); its stack
@@ -22,7 +22,7 @@ const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAs
 type Fn = (...args: number[]) => void;
 
 export class WasmKernels {
-  private readonly fn: Record<'dense_epilogue' | 'activation_grad' | 'bernoulli_nll' | 'bernoulli_nll_grad' | 'adam', Fn>;
+  private readonly fn: Record<'dense_epilogue' | 'activation_grad' | 'bernoulli_nll' | 'bernoulli_nll_grad' | 'adam' | 'bernoulli_fill', Fn>;
 
   /** Instantiates the kernels on `memory` (tfjs's, shared), their stack a block from tfjs's `malloc`. */
   constructor(private readonly memory: { buffer: ArrayBufferLike }, malloc: (bytes: number) => number) {
@@ -31,6 +31,11 @@ export class WasmKernels {
     if (!stack) throw new Error('wasm kernels: no memory for their stack');
     (exports.__stack_pointer as { value: number }).value = (stack + STACK_BYTES) & ~15; // the stack grows down, 16-byte aligned
     this.fn = exports as unknown as WasmKernels['fn'];
+  }
+
+  /** Whether `a` is a view of the memory these kernels run on. */
+  owns(a: Float32Array): boolean {
+    return a.buffer === this.memory.buffer;
   }
 
   /** The byte offset of a view of the memory (0 for none). A view of anything else is a bug: it is refused. */
@@ -58,6 +63,16 @@ export class WasmKernels {
   /** As the addon's: dLogits = dNll_i * d nll_i / d logits. */
   bernoulliNllGrad(dNll: Float32Array, x: Float32Array, logits: Float32Array, dLogits: Float32Array, m: number, n: number, continuous: boolean, logClip: number, logitClip: number): void {
     this.fn.bernoulli_nll_grad(this.at(dNll), this.at(x), this.at(logits), this.at(dLogits), m, n, continuous ? 1 : 0, logClip, logitClip);
+  }
+
+  /**
+   * out[i] = value with probability p, else 0: mulberry32 draws from state[0] (advanced by
+   * out.length), as lib/core/rng.ts's Rng.next() < p and the addon's bernoulliFill.
+   */
+  bernoulliFill(state: Int32Array, out: Float32Array, p: number, value: number): void {
+    const a0 = state[0] >>> 0;
+    this.fn.bernoulli_fill(a0, this.at(out), out.length, p, value);
+    state[0] = (a0 + Math.imul(out.length, 0x6d2b79f5)) | 0;
   }
 
   /** One Adam step (as the addon's adam) into wOut, never over w; m and v in place. */
