@@ -52,7 +52,7 @@ describe('backend selection', () => {
     const notBuilt = describeEngine({ backend: 'wasm', nativeKernels: false, threads: 1, cores: 2, whyNotNative: 'not built (build/Release/vae_native.node missing)' }).split('\n');
     expect(notBuilt).toEqual([
       'engine: wasm, without the native kernels (not built (build/Release/vae_native.node missing)), 1 thread',
-      'note: training is 4-5x slower than with them; install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again',
+      'note: training is 3-5x slower than with them; install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again',
     ]);
     expect(describeEngine({ backend: 'wasm', nativeKernels: false, threads: 1, cores: 2, whyNotNative: 'turned off by VAE_NATIVE=0' })).toMatch(/\(turned off by VAE_NATIVE=0\), 1 thread\nnote: .*; unset VAE_NATIVE=0, which turns them off$/);
     expect(describeEngine({ backend: 'wasm', nativeKernels: false, threads: 1, cores: 2, whyNotNative: 'failed to load: libopenblas.so.0: cannot open' })).toMatch(/\(failed to load: libopenblas.so.0: cannot open\), 1 thread\nnote: .*; rebuild them: node scripts\/build-native.js/);

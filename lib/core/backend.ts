@@ -124,5 +124,5 @@ export function describeEngine(e: Engine): string {
     : /failed to load/.test(why)
       ? 'rebuild them: node scripts/build-native.js (or npm ci)'
       : 'install OpenBLAS (Debian: apt-get install libopenblas-dev) and run npm ci again';
-  return `engine: wasm, without the native kernels${why ? ` (${why})` : ''}, ${threadsText(e)}\nnote: training is 4-5x slower than with them; ${how}`;
+  return `engine: wasm, without the native kernels${why ? ` (${why})` : ''}, ${threadsText(e)}\nnote: training is 3-5x slower than with them; ${how}`;
 }
