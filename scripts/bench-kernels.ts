@@ -6,7 +6,7 @@
 // elementwise kernels compiled to WebAssembly (what the wasm backend runs without the addon), on one
 // thread, on a memory of their own.
 import { cores, loadNative, nativeUnavailableReason } from '../lib/core/kernels/native';
-import { WasmKernels } from '../lib/core/kernels/wasm_kernels';
+import { WasmKernels, WebAssemblyApi } from '../lib/core/kernels/wasm_kernels';
 import { LOG_CLIP, LOGIT_CLIP } from '../lib/core/likelihood';
 
 const ROUNDS = 5;
@@ -51,8 +51,7 @@ const PARAMS = 2 * X * H + 2 * H * H + 3 * Z * H + 4 * H + 2 * Z + X;
 
 /** The WebAssembly kernels on a shared memory of their own (a bump allocator), one thread. */
 function wasmKernelTable(): void {
-  const WA = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { buffer: ArrayBufferLike } } }).WebAssembly;
-  const memory = new WA.Memory({ initial: 1024, maximum: 65536, shared: true }); // 64 MiB
+  const memory = new WebAssemblyApi.Memory({ initial: 1024, maximum: 65536, shared: true }); // 64 MiB
   let top = 1 << 16;
   const alloc = (bytes: number) => ((top += (bytes + 15) & ~15) - ((bytes + 15) & ~15));
   const kernels = new WasmKernels(memory, alloc);

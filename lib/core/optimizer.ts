@@ -131,10 +131,10 @@ export class HeapAdam implements Optimizer {
     const c1 = 1 - Math.pow(b1, this.t);
     const c2 = 1 - Math.pow(b2, this.t);
     const backend = tf.backend() as unknown as WasmBackend;
+    const view = (t: tf.Tensor) => backend.typedArrayFromHeap(t);
     for (let i = 0; i < vars.length; i++) {
       const next = tf.engine().makeTensorFromTensorInfo(backend.makeOutput(vars[i].shape, 'float32'));
       // Views taken after the allocation: it may grow (and so replace) the heap.
-      const view = (t: tf.Tensor) => backend.typedArrayFromHeap(t);
       this.kernels.adamInto(view(next), view(vars[i]), view(grads[i]), view(this.m[i]), view(this.v[i]), lr, b1, b2, c1, c2, eps);
       vars[i].assign(next);
       next.dispose();

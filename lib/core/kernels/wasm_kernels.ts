@@ -12,12 +12,15 @@ import * as path from 'path';
 const WASM = path.join(__dirname, '..', '..', '..', 'native', 'vae_kernels.wasm');
 const STACK_BYTES = 64 * 1024; // bernoulli_nll_row keeps 4 KB of terms: room to spare
 
-/** What we use of Node's WebAssembly (the project's TypeScript settings leave out the DOM types that declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => unknown;
-  Instance: new (module: unknown, imports: object) => { exports: Record<string, unknown> };
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** What we use of Node's WebAssembly global (the project's TypeScript settings leave out the DOM types that declare it). */
+export const WebAssemblyApi = (globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => unknown;
+    Instance: new (module: unknown, imports: object) => { exports: Record<string, unknown> };
+    Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBufferLike };
+    instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }>;
+  };
+}).WebAssembly;
 
 type Fn = (...args: number[]) => void;
 

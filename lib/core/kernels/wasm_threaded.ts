@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Worker } from 'worker_threads';
-import { WasmKernels } from './wasm_kernels';
+import { WasmKernels, WebAssemblyApi } from './wasm_kernels';
 
 const BUILD = 'tfjs-backend-wasm-threaded-simd';
 /** tfjs's own priority for 'wasm'. */
@@ -26,8 +26,6 @@ interface EmscriptenModule {
   wasmMemory: { buffer: ArrayBufferLike };
   _malloc(bytes: number): number;
 }
-/** Node's WebAssembly global (the project's TypeScript settings leave out the DOM types that declare it). */
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }> } }).WebAssembly;
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
 
 /** The threads asked for (setWasmThreads), and those the pool got when the backend started. */
