@@ -88,8 +88,7 @@ function main(): void {
   const threads = parseThreads(process.argv.slice(2));
   const x = random(BATCH * X, 0, 1), logits = random(BATCH * X, -6, 6), out = new Float32Array(BATCH * X);
   const dNll = random(BATCH, 0.5, 1.5), nll = new Float32Array(BATCH), db = new Float32Array(X);
-  const params = PARAMS;
-  const w = random(params), g = random(params, -1e-3, 1e-3), m = new Float32Array(params), v = new Float32Array(params);
+  const w = random(PARAMS), g = random(PARAMS, -1e-3, 1e-3), m = new Float32Array(PARAMS), v = new Float32Array(PARAMS);
   const state = Int32Array.of(7);
   const a = random(BATCH * X), b = random(X * H), c = new Float32Array(X * H);
   // [name, values (or multiply-adds for products), call]
@@ -102,7 +101,7 @@ function main(): void {
     ['cont. Bernoulli NLL', BATCH * X, () => native.bernoulliNll(x, logits, nll, BATCH, X, true, LOG_CLIP, LOGIT_CLIP)],
     ['cont. Bernoulli NLL gradient', BATCH * X, () => native.bernoulliNllGrad(dNll, x, logits, out, BATCH, X, true, LOG_CLIP, LOGIT_CLIP)],
     ['tanh gradient (dPre, db)', BATCH * X, () => native.activationGrad(logits, x, null, out, db, BATCH, X, 2)],
-    ['Adam', params, () => native.adam(w, g, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8)],
+    ['Adam', PARAMS, () => native.adam(w, g, m, v, 1e-3, 0.9, 0.999, 0.1, 0.001, 1e-8)],
     ['dropout draws', BATCH * X, () => native.bernoulliFill(state, out, 0.9, 1 / 0.9)],
   ];
   const results = kernels.map(() => threads.map(() => [] as number[]));

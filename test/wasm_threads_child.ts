@@ -1,14 +1,14 @@
 // Run by test/wasm_threads.test.ts in a process of its own with VAE_NATIVE=0 and VAE_THREADS set:
 // tfjs's threaded wasm build on that many threads. Prints one JSON line: the engine; every product
 // shape and transpose of the checks, its float32 bits (a digest), and its largest relative difference
-// from tfjs's cpu kernels; the weights after 5 seeded training steps (base64).
+// from tfjs's cpu kernels; each variable's bits (a digest) after 5 seeded training steps.
 import { createHash } from 'crypto';
 import * as tf from '@tensorflow/tfjs';
 import { createVae, currentEngine, describeEngine, initBackend, makeConfig, Trainer } from '../lib/index';
 import { maxRelDiff, smallMnist } from './helpers';
 
 /** Seed's layer shapes (m x k x n), odd batches (1, 3, 127: the last partial batch) and a tiny one. */
-export const SHAPES: [number, number, number][] = [[128, 784, 500], [128, 500, 784], [784, 128, 500], [1, 500, 784], [3, 784, 500], [127, 20, 500], [5, 7, 3]];
+const SHAPES: [number, number, number][] = [[128, 784, 500], [128, 500, 784], [784, 128, 500], [1, 500, 784], [3, 784, 500], [127, 20, 500], [5, 7, 3]];
 
 /** A float32 array's bits, as a SHA-256 digest. */
 const bits = (a: Float32Array) => createHash('sha256').update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
