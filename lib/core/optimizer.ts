@@ -45,7 +45,7 @@ function ownMemory(v: tf.Variable): void {
 }
 
 /** A Float32Array over a tensor's own memory in the current backend, or null if unreachable. */
-function memoryOf(t: tf.Tensor): Float32Array | null {
+export function memoryOf(t: tf.Tensor): Float32Array | null {
   const name = tf.getBackend();
   if (name === 'wasm') return (tf.backend() as unknown as WasmBackend).typedArrayFromHeap(t);
   if (name === 'cpu') return (tf.backend() as unknown as CpuBackend).data.get(t.dataId).values;
@@ -72,6 +72,15 @@ export class FusedAdam implements Optimizer {
    * m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  w <- w - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
    */
   applyGradients(vars: tf.Variable[], grads: tf.Tensor[]): void {
+    this.update(vars, (i) => memoryOf(grads[i]));
+  }
+
+  /** The same step with the gradients in arrays (lib/core/native_step.ts's). */
+  applyGradientArrays(vars: tf.Variable[], grads: Float32Array[]): void {
+    this.update(vars, (i) => grads[i]);
+  }
+
+  private update(vars: tf.Variable[], gradient: (i: number) => Float32Array | null): void {
     if (this.m.length === 0) {
       this.m = vars.map((x) => new Float32Array(x.size));
       this.v = vars.map((x) => new Float32Array(x.size));
@@ -82,7 +91,7 @@ export class FusedAdam implements Optimizer {
     const c2 = 1 - Math.pow(b2, this.t);
     for (let i = 0; i < vars.length; i++) {
       ownMemory(vars[i]);
-      const g = memoryOf(grads[i]);
+      const g = gradient(i);
       const w = memoryOf(vars[i]); // taken last: no allocation happens after it
       if (!g || !w) throw new Error(`FusedAdam cannot reach the memory of the '${tf.getBackend()}' backend`);
       this.native.adam(w, g, this.m[i], this.v[i], lr, b1, b2, c1, c2, eps);

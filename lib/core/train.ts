@@ -10,6 +10,7 @@ import { importanceSampledLogLikelihood } from './estimators';
 import { evaluate, LossMetrics } from './evaluate';
 import { iwaeLoss, LossParts, vaeLoss } from './loss';
 import { Vae } from './model';
+import { NativeStep } from './native_step';
 import { saltAndPepper } from './noise';
 import { AdamState, createAdam, Optimizer } from './optimizer';
 import { Rng } from './rng';
@@ -108,8 +109,15 @@ export interface TrainerState {
   adam: AdamState;
 }
 
+/** How a Trainer runs its steps. */
+export interface TrainerOptions {
+  /** false: always the engine's path (tfjs's autodiff over the model), even where NativeStep serves (the same bits). */
+  nativeStep?: boolean;
+}
+
 export class Trainer {
   readonly optimizer: Optimizer;
+  private readonly nativeStep: NativeStep | null; // the hand-written step, where it serves (wasm + addon, K = 1)
   epoch = 0; // epochs completed
   private readonly rng: Rng;
   private readonly batch: Float32Array;
@@ -119,14 +127,20 @@ export class Trainer {
   private stepInEpoch = 0; // steps done in the epoch under way
   private sums = { loss: 0, recon: 0, kl: 0 };
 
-  constructor(readonly model: Vae, readonly config: TrainConfig, readonly data: TrainData) {
+  constructor(readonly model: Vae, readonly config: TrainConfig, readonly data: TrainData, options: TrainerOptions = {}) {
     // The seed's tf.train.AdamOptimizer(learn_rate): beta1 0.9, beta2 0.999, epsilon 1e-8 (1e-4 under the burda schedule).
     this.optimizer = createAdam(learnRateAt(config, 0), ...adamSettings(config));
+    this.nativeStep = options.nativeStep === false ? null : NativeStep.create(model, config, this.optimizer);
     // Offset from the model's init seed so that init and training draws never coincide.
     this.rng = new Rng((config.seed ^ 0x9e3779b9) >>> 0);
     this.batch = new Float32Array(config.batchSize * DIM_IMG);
     this.repeated = new Float32Array(samplesPerImage(config) > 1 ? config.batchSize * DIM_IMG * samplesPerImage(config) : 0);
     this.order = Uint32Array.from({ length: data.train.n }, (_, i) => i);
+  }
+
+  /** Whether steps run as NativeStep's hand-written sequence (wasm with the addon, K = 1) rather than through tfjs's engine. */
+  get nativeStepInUse(): boolean {
+    return this.nativeStep !== null;
   }
 
   /** Number of steps per epoch: full batches only, as the seed (n_samples // batch_size). */
@@ -137,6 +151,7 @@ export class Trainer {
   /** One Adam step on the clean batch `xBatch` (batchSize x 784) with KL weight `klBeta`; returns the batch's loss parts. */
   step(xBatch: Float32Array, klBeta = this.config.klBeta): LossMetrics {
     const { batchSize, addNoise, iwK, elboK } = this.config;
+    if (this.nativeStep) return this.nativeStep.run(xBatch, klBeta, addNoise, this.rng);
     const k = samplesPerImage(this.config);
     const vars = this.model.trainableVariables();
     const values = tf.tidy(() => {

@@ -45,62 +45,29 @@ export function installWasmLatent(): void {
     if (params.shape.length !== 2 || twoD % 2 !== 0) throw new Error(`${HEAD}: the encoder's output ${JSON.stringify(params.shape)} must be batch x 2 dim_z`);
     const d = twoD / 2;
     const muT = backend.makeOutput([b, d], 'float32'), sigmaT = backend.makeOutput([b, d], 'float32');
-    const p = backend.typedArrayFromHeap(params), mu = backend.typedArrayFromHeap(muT), sigma = backend.typedArrayFromHeap(sigmaT);
     const { link, floor } = headOf(attrs);
-    const exp = link === 'exp';
-    for (let i = 0; i < b; i++) {
-      for (let j = 0; j < d; j++) {
-        const raw = p[i * twoD + d + j];
-        mu[i * d + j] = p[i * twoD + j];
-        sigma[i * d + j] = exp ? Math.exp(raw) : floor + softplus(raw);
-      }
-    }
+    gaussianHeadInto(backend.typedArrayFromHeap(params), backend.typedArrayFromHeap(muT), backend.typedArrayFromHeap(sigmaT), b, d, link, floor);
     return [muT, sigmaT];
   });
   kernel(HEAD_GRAD, ([dMu, dSigma, params], backend, attrs) => {
     const [b, twoD] = params.shape;
-    const d = twoD / 2;
     const out = backend.makeOutput([b, twoD], 'float32');
-    const gm = backend.typedArrayFromHeap(dMu), gs = backend.typedArrayFromHeap(dSigma), p = backend.typedArrayFromHeap(params), g = backend.typedArrayFromHeap(out);
-    const exp = headOf(attrs).link === 'exp';
-    for (let i = 0; i < b; i++) {
-      for (let j = 0; j < d; j++) {
-        const raw = p[i * twoD + d + j];
-        g[i * twoD + j] = gm[i * d + j];
-        g[i * twoD + d + j] = gs[i * d + j] * (exp ? Math.exp(raw) : sigmoid(raw));
-      }
-    }
+    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t);
+    gaussianHeadGradInto(view(dMu), view(dSigma), view(params), view(out), b, twoD / 2, headOf(attrs).link);
     return out;
   });
   kernel(KL, ([muT, sigmaT], backend, attrs) => {
     const [b, d] = muT.shape;
     if (muT.shape.length !== 2 || sigmaT.shape.join() !== muT.shape.join()) throw new Error(`${KL}: mu ${JSON.stringify(muT.shape)} and sigma ${JSON.stringify(sigmaT.shape)} must both be batch x dim_z`);
     const out = backend.makeOutput([b], 'float32');
-    const logEps = logEpsOf(attrs);
-    const mu = backend.typedArrayFromHeap(muT), sigma = backend.typedArrayFromHeap(sigmaT), kl = backend.typedArrayFromHeap(out);
-    for (let i = 0; i < b; i++) {
-      let sum = 0;
-      for (let j = i * d; j < (i + 1) * d; j++) {
-        const s2 = sigma[j] * sigma[j];
-        sum += mu[j] * mu[j] + s2 - Math.log(logEps + s2) - 1;
-      }
-      kl[i] = 0.5 * sum;
-    }
+    gaussianKlInto(backend.typedArrayFromHeap(muT), backend.typedArrayFromHeap(sigmaT), backend.typedArrayFromHeap(out), b, d, logEpsOf(attrs));
     return out;
   });
   kernel(KL_GRAD, ([dKl, muT, sigmaT], backend, attrs) => {
     const [b, d] = muT.shape;
-    const logEps = logEpsOf(attrs);
     const dMuT = backend.makeOutput([b, d], 'float32'), dSigmaT = backend.makeOutput([b, d], 'float32');
-    const g = backend.typedArrayFromHeap(dKl), mu = backend.typedArrayFromHeap(muT), sigma = backend.typedArrayFromHeap(sigmaT);
-    const dMu = backend.typedArrayFromHeap(dMuT), dSigma = backend.typedArrayFromHeap(dSigmaT);
-    for (let i = 0; i < b; i++) {
-      for (let j = i * d; j < (i + 1) * d; j++) {
-        const s = sigma[j];
-        dMu[j] = g[i] * mu[j];
-        dSigma[j] = g[i] * (s - s / (logEps + s * s));
-      }
-    }
+    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t);
+    gaussianKlGradInto(view(dKl), view(muT), view(sigmaT), view(dMuT), view(dSigmaT), b, d, logEpsOf(attrs));
     return [dMuT, dSigmaT];
   });
 
@@ -139,4 +106,53 @@ export function fusedGaussianHead(params: tf.Tensor2D, link: SigmaLink, floor: n
 /** KL(N(mu, sigma^2) || N(0, I)) per image through VaeGaussianKl (callers check `hasLatentKernels()`). */
 export function fusedGaussianKl(mu: tf.Tensor2D, sigma: tf.Tensor2D, logEps: number): tf.Tensor1D {
   return tf.engine().runKernel(KL, [mu, sigma] as unknown as tf.NamedTensorMap, { logEps }) as tf.Tensor1D;
+}
+
+// The kernels' loops, on arrays (b images, d latent dimensions): also what lib/core/kernels/native_step.ts runs.
+
+/** mu (b x d) and sigma (b x d) from the encoder's output p (b x 2d) = [mu | raw]: sigma = floor + softplus(raw), or exp(raw). */
+export function gaussianHeadInto(p: Float32Array, mu: Float32Array, sigma: Float32Array, b: number, d: number, link: SigmaLink, floor: number): void {
+  const exp = link === 'exp';
+  for (let i = 0; i < b; i++) {
+    for (let j = 0; j < d; j++) {
+      const raw = p[i * 2 * d + d + j];
+      mu[i * d + j] = p[i * 2 * d + j];
+      sigma[i * d + j] = exp ? Math.exp(raw) : floor + softplus(raw);
+    }
+  }
+}
+
+/** The head's input gradient g (b x 2d) from dMu and dSigma (b x d each) and its input p. */
+export function gaussianHeadGradInto(dMu: Float32Array, dSigma: Float32Array, p: Float32Array, g: Float32Array, b: number, d: number, link: SigmaLink): void {
+  const exp = link === 'exp';
+  for (let i = 0; i < b; i++) {
+    for (let j = 0; j < d; j++) {
+      const raw = p[i * 2 * d + d + j];
+      g[i * 2 * d + j] = dMu[i * d + j];
+      g[i * 2 * d + d + j] = dSigma[i * d + j] * (exp ? Math.exp(raw) : sigmoid(raw));
+    }
+  }
+}
+
+/** kl (b) = 1/2 sum_d (mu^2 + sigma^2 - log(logEps + sigma^2) - 1) per image. */
+export function gaussianKlInto(mu: Float32Array, sigma: Float32Array, kl: Float32Array, b: number, d: number, logEps: number): void {
+  for (let i = 0; i < b; i++) {
+    let sum = 0;
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      const s2 = sigma[j] * sigma[j];
+      sum += mu[j] * mu[j] + s2 - Math.log(logEps + s2) - 1;
+    }
+    kl[i] = 0.5 * sum;
+  }
+}
+
+/** dMu, dSigma (b x d) of the KL from its gradient per image dKl (b). */
+export function gaussianKlGradInto(dKl: Float32Array, mu: Float32Array, sigma: Float32Array, dMu: Float32Array, dSigma: Float32Array, b: number, d: number, logEps: number): void {
+  for (let i = 0; i < b; i++) {
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      const s = sigma[j];
+      dMu[j] = dKl[i] * mu[j];
+      dSigma[j] = dKl[i] * (s - s / (logEps + s * s));
+    }
+  }
 }
