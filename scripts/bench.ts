@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import { cores, hasAvx512 } from '../lib/core/kernels/native';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const STEPS: Record<string, number> = { node: 200, wasm: 150, cpu: 10 };
+const STEPS: Record<string, number> = { node: 200, wasm: 300, cpu: 10 };
 const STEPS_PER_EPOCH = Math.floor(55000 / 128);
 const DIM_Z = 20, N_HIDDEN = 500, BATCH = 128;
 /** Multiply-adds of one step x 2: forward, and backward without the input layer's input gradient. */
@@ -32,14 +32,14 @@ interface WorkerResult {
   peakRssMb: number;
 }
 
-async function worker(backend: string, likelihood: 'bernoulli' | 'continuous_bernoulli' = 'bernoulli'): Promise<void> {
+async function worker(backend: string, likelihood: 'bernoulli' | 'continuous_bernoulli' = 'bernoulli', step: 'native' | 'engine' = 'native'): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const lib = await import('../lib/index');
   await lib.initBackend(backend);
   const data = lib.loadMnist();
   const config = lib.makeConfig({ dimZ: DIM_Z, nHidden: N_HIDDEN, batchSize: BATCH, likelihood });
   const model = lib.createVae(config, 1);
-  const trainer = new lib.Trainer(model, config, data);
+  const trainer = new lib.Trainer(model, config, data, { nativeStep: step === 'native' });
   const steps = STEPS[backend];
   const batchAt = (i: number) => data.train.images.subarray(((i * BATCH) % 50000) * 784, (((i * BATCH) % 50000) + BATCH) * 784);
   for (let i = 0; i < 10; i++) trainer.step(batchAt(i));
@@ -81,13 +81,15 @@ async function worker(backend: string, likelihood: 'bernoulli' | 'continuous_ber
 
 /**
  * What is timed: each backend, and wasm once more without the native addon when it is built; and
- * the continuous Bernoulli's step on wasm, its rounds alternating with the Bernoulli's (the ratio of
- * the two is what matters, so both see the same machine).
+ * two variants of the default whose rounds alternate with its own, since their ratio to it is what
+ * matters (both see the same machine): the continuous Bernoulli's step, and the step run through
+ * tfjs's engine instead of NativeStep (what the hand-written step gains).
  */
-const VARIANTS: { backend: string; label: string; env: NodeJS.ProcessEnv; likelihood?: 'continuous_bernoulli' }[] = [
+const VARIANTS: { backend: string; label: string; env: NodeJS.ProcessEnv; args?: string[]; versus?: string }[] = [
   { backend: 'node', label: 'node', env: {} },
   { backend: 'wasm', label: 'wasm', env: {} },
-  { backend: 'wasm', label: 'wasm, cont. Bernoulli', env: {}, likelihood: 'continuous_bernoulli' },
+  { backend: 'wasm', label: 'wasm, cont. Bernoulli', env: {}, args: ['continuous_bernoulli'], versus: 'the Bernoulli step' },
+  { backend: 'wasm', label: "wasm, the engine's step", env: {}, args: ['bernoulli', 'engine'], versus: 'NativeStep' },
   { backend: 'wasm', label: 'wasm, 1 thread', env: { VAE_THREADS: '1' } },
   { backend: 'wasm', label: 'wasm, VAE_NATIVE=0', env: { VAE_NATIVE: '0' } },
   { backend: 'wasm', label: 'wasm, VAE_NATIVE=0, 1 thread', env: { VAE_NATIVE: '0', VAE_THREADS: '1' } },
@@ -134,19 +136,19 @@ function main(): void {
   if (!torchOk) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch)');
 
   const rows: string[] = [];
-  for (const { backend, label, env, likelihood } of VARIANTS) {
+  for (const { backend, label, env, args = [], versus } of VARIANTS) {
     const addon = rows.some((r) => r.includes('OpenBLAS'));
     if (env.VAE_NATIVE === '0' && !addon) continue; // no addon: the rows without VAE_NATIVE=0 timed the same
     const ours: WorkerResult[] = [];
     const torch: number[][] = []; // per peer setting
-    const ratios: number[] = []; // continuous Bernoulli / Bernoulli, round by round
+    const ratios: number[] = []; // this variant / the default, round by round
     for (let r = 0; r < (backend === 'cpu' ? 1 : ROUNDS); r++) {
-      const line = runChild([tsNode, '--transpile-only', __filename, '--worker', backend, ...(likelihood ? [likelihood] : [])], env);
+      const line = runChild([tsNode, '--transpile-only', __filename, '--worker', backend, ...args], env);
       if (!line) break;
       ours.push(JSON.parse(line));
-      if (likelihood) {
-        const bernoulli = runChild([tsNode, '--transpile-only', __filename, '--worker', backend], env);
-        if (bernoulli) ratios.push(ours[ours.length - 1].msPerStep / (JSON.parse(bernoulli) as WorkerResult).msPerStep);
+      if (versus) {
+        const base = runChild([tsNode, '--transpile-only', __filename, '--worker', backend], env);
+        if (base) ratios.push(ours[ours.length - 1].msPerStep / (JSON.parse(base) as WorkerResult).msPerStep);
       } else if (torchOk && backend !== 'cpu') {
         for (const [i, { env, args = [] }] of PEER_SETTINGS.entries()) {
           const peer = runChild([python, path.join(__dirname, 'peer_pytorch.py'), '--data', dataDir, '--steps', '150', ...args], env);
@@ -169,7 +171,7 @@ function main(): void {
       `${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s = ${((100 * flops) / ms / 1e6 / median(ours.map((x) => x.matMulGflops))).toFixed(0)}% of a plain product's ` +
       `${median(ours.map((x) => x.matMulGflops)).toFixed(1)} (${o.threads} thread${o.threads === 1 ? '' : 's'})  ` +
       `peak RSS ${Math.round(Math.max(...ours.map((x) => x.peakRssMb)))} MB` +
-      (ratios.length ? `  | ${median(ratios).toFixed(2)}x the Bernoulli step (rounds alternating: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : '') +
+      (ratios.length ? `  | ${median(ratios).toFixed(2)}x ${versus} (rounds alternating: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : '') +
       (peers.length
         ? `  | PyTorch ${peers.map((p) => `${p.label} ${p.ms.toFixed(1)}`).join(', ')} ms/step; ratio ours/PyTorch's best ${(ms / best).toFixed(2)}`
         : '');
@@ -179,7 +181,7 @@ function main(): void {
 }
 
 if (process.argv[2] === '--worker') {
-  worker(process.argv[3], process.argv[4] as 'continuous_bernoulli' | undefined).catch((e) => {
+  worker(process.argv[3], process.argv[4] as 'bernoulli' | 'continuous_bernoulli' | undefined, process.argv[5] as 'native' | 'engine' | undefined).catch((e) => {
     console.error(e);
     process.exit(1);
   });
