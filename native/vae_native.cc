@@ -90,7 +90,7 @@ class Args {
     if (length_out) *length_out = length;
     return ptr;
   }
-  static constexpr size_t kMax = 10;
+  static constexpr size_t kMax = 16;
 
  public:
   static constexpr size_t kAnyLength = static_cast<size_t>(-1);
@@ -145,24 +145,32 @@ constexpr double kElementGrain = 1 << 14;  // elements (~5 µs at a few ns each)
 constexpr double kMemoryGrain = 1 << 19;
 constexpr size_t kAlign = 16;               // floats: a cache line, and OpenBLAS's widest unroll
 
-// C (m x n, row stride n) = op(A) op(B) + beta C, split over the pool: by rows of C when m >= n,
-// else by columns, so that the operand packed again by every part is the smaller one. Each block
-// is one single-threaded sgemm over the whole of k: an element's sum runs in the same order as
-// in one call. Before its product, prologue(r0, r1, c0, c1) may fill the block of C; after it,
-// epilogue(r0, r1, c0, c1) may transform it. With k = 0 the product is empty: C = beta C (OpenBLAS
-// would leave C as it was).
-template <class Prologue, class Epilogue>
-void gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float beta, float* c, Prologue prologue,
-          Epilogue epilogue) {
-  if (k == 0) {
-    prologue(0, m, 0, n);
-    if (beta == 0.0f) std::fill(c, c + size_t(m) * n, 0.0f);
-    epilogue(0, m, 0, n);
-    return;
-  }
-  const bool by_rows = m >= n;
-  const int parts = parts_for(double(m) * n * k, kGemmGrain);
-  pool().run(parts, [&](int p) {
+// C (m x n, row stride n) = op(A) op(B) + beta C, cut into parts for the pool: by rows of C when
+// m >= n, else by columns, so that the operand packed again by every part is the smaller one. Each
+// part is one single-threaded sgemm over the whole of k: an element's sum runs in the same order as
+// in one call. Before its product, prologue(r0, r1, c0, c1) may fill the part's block of C; after
+// it, epilogue(r0, r1, c0, c1) may transform it. The parts can be handed out with other work's
+// (denseGrad runs two products in one call of the pool): a part computes the same wherever it runs.
+struct Product {
+  bool ta, tb;
+  int m, n, k;
+  const float* a;
+  const float* b;
+  float beta;
+  float* c;
+  bool by_rows;
+  int parts;
+  Product(bool ta_, bool tb_, int m_, int n_, int k_, const float* a_, const float* b_, float beta_, float* c_)
+      : ta(ta_), tb(tb_), m(m_), n(n_), k(k_), a(a_), b(b_), beta(beta_), c(c_), by_rows(m_ >= n_),
+        parts(parts_for(double(m_) * n_ * k_, kGemmGrain)) {}
+  template <class Prologue, class Epilogue>
+  void run_part(int p, Prologue prologue, Epilogue epilogue) const {
+    if (k == 0) {  // an empty product: C = beta C (OpenBLAS would leave C as it was); one part
+      prologue(0, m, 0, n);
+      if (beta == 0.0f) std::fill(c, c + size_t(m) * n, 0.0f);
+      epilogue(0, m, 0, n);
+      return;
+    }
     const Range r = by_rows ? part_range(m, parts, p, kAlign) : Range{0, size_t(m)};
     const Range q = by_rows ? Range{0, size_t(n)} : part_range(n, parts, p, kAlign);
     if (r.hi <= r.lo || q.hi <= q.lo) return;
@@ -172,10 +180,19 @@ void gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b,
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(r.hi - r.lo), int(q.hi - q.lo), k,
                 1.0f, ab, ta ? m : k, bb, tb ? k : n, beta, c + r.lo * n + q.lo, n);
     epilogue(r.lo, r.hi, q.lo, q.hi);
-  });
-}
+  }
+};
 
 void no_block(size_t, size_t, size_t, size_t) {}
+
+// The product on the pool, its parts as Product cuts them.
+template <class Prologue, class Epilogue>
+void gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float beta, float* c, Prologue prologue,
+          Epilogue epilogue) {
+  const Product product(ta, tb, m, n, k, a, b, beta, c);
+  pool().run(k == 0 ? 1 : product.parts, [&](int p) { product.run_part(p, prologue, epilogue); });
+}
+
 
 // sgemm(transA, transB, M, N, K, A, B, C): C (M x N) = op(A) (M x K) * op(B) (K x N), row-major,
 // op(A) = A^T when transA (A stored K x M), likewise for B.
@@ -249,6 +266,20 @@ napi_value Dense(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// dPre by rows, then db by columns: each column summed over the rows in order, as one thread would.
+void activation_grad(const float* dy, const float* y, const float* mask, float* dpre, float* db, int m, int n, int act) {
+  const size_t mn = size_t(m) * n;
+  const int parts = parts_for(double(mn), kMemoryGrain);
+  pool().run(parts, [&](int p) {
+    const Range r = part_range(m, parts, p, 1);
+    for (size_t i = r.lo; i < r.hi; i++) vae::activation_grad_row(act, dy + i * n, y + i * n, mask ? mask + i * n : nullptr, dpre + i * n, n);
+  });
+  pool().run(parts, [&](int p) {
+    const Range q = part_range(n, parts, p, kAlign);
+    vae::column_sums(dpre, db, m, n, q.lo, q.hi);
+  });
+}
+
 // activationGrad(dy, y, mask | null, dPre, db, m, n, activation): the gradient of dense's output
 // y with respect to its pre-activation, dPre = dy * mask * act'(a) with a = y / mask (0 where the
 // mask is 0), and db = the column sums of dPre. act' from the activation's output, as tfjs:
@@ -263,15 +294,36 @@ napi_value ActivationGrad(napi_env env, napi_callback_info info) {
   float* dpre = args.f32(3, mn);
   float* db = args.f32(4, n);
   if (!args.ok()) return nullptr;
-  // dPre by rows, then db by columns: each column summed over the rows in order, as one thread would.
-  const int parts = parts_for(double(mn), kMemoryGrain);
-  pool().run(parts, [&](int p) {
-    const Range r = part_range(m, parts, p, 1);
-    for (size_t i = r.lo; i < r.hi; i++) vae::activation_grad_row(act, dy + i * n, y + i * n, mask ? mask + i * n : nullptr, dpre + i * n, n);
-  });
-  pool().run(parts, [&](int p) {
-    const Range q = part_range(n, parts, p, kAlign);
-    vae::column_sums(dpre, db, m, n, q.lo, q.hi);
+  activation_grad(dy, y, mask, dpre, db, m, n, act);
+  return nullptr;
+}
+
+// denseGrad(dy, y, mask | null, x, w, dPre, db, dx | null, dW, m, k, n, activation): dense's backward in
+// one call: dPre and db as activationGrad, then dx = dPre w^T (m x k, when given) and dW = x^T dPre
+// (k x n), the two products' parts (cut as sgemm would cut each) handed out together: the same bits
+// as activationGrad and two sgemm calls, one wait for the pool fewer, no thread idle between them.
+napi_value DenseGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info, 13, "denseGrad");
+  const int32_t m = args.i32(9), k = args.i32(10), n = args.i32(11), act = args.activation(12);
+  const size_t mn = size_t(m) * n;
+  const float* dy = args.f32(0, mn);
+  const float* y = args.f32(1, mn);
+  const float* mask = args.f32(2, mn, true);
+  const float* x = args.f32(3, size_t(m) * k);
+  const float* w = args.f32(4, size_t(k) * n);
+  float* dpre = args.f32(5, mn);
+  float* db = args.f32(6, n);
+  float* dx = args.f32(7, size_t(m) * k, true);
+  float* dw = args.f32(8, size_t(k) * n);
+  if (!args.ok()) return nullptr;
+  activation_grad(dy, y, mask, dpre, db, m, n, act);
+  const Product input(false, true, m, k, n, dpre, w, 0.0f, dx);
+  const Product weights(true, false, k, n, m, x, dpre, 0.0f, dw);
+  const int input_parts = !dx ? 0 : n == 0 ? 1 : input.parts;
+  const int weight_parts = m == 0 ? 1 : weights.parts;
+  pool().run(input_parts + weight_parts, [&](int p) {
+    if (p < input_parts) input.run_part(p, no_block, no_block);
+    else weights.run_part(p - input_parts, no_block, no_block);
   });
   return nullptr;
 }
@@ -344,7 +396,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"sgemm", Sgemm}, {"adam", Adam}, {"dense", Dense}, {"activationGrad", ActivationGrad},
+  } functions[] = {{"sgemm", Sgemm}, {"adam", Adam}, {"dense", Dense}, {"activationGrad", ActivationGrad}, {"denseGrad", DenseGrad},
                    {"bernoulliNll", BernoulliNll}, {"bernoulliNllGrad", BernoulliNllGrad},
                    {"bernoulliFill", BernoulliFill}, {"threads", Threads}};
   for (const auto& f : functions) {

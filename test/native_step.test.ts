@@ -86,3 +86,29 @@ maybe('the hand-written step (wasm + addon) is the engine step bit for bit', () 
     model.dispose();
   });
 });
+
+maybe("the addon's denseGrad is activationGrad and two sgemm calls, bit for bit", () => {
+  test.each([
+    ['seed sizes, ELU, dropout, dx', 128, 500, 784, 1, true, true],
+    ['odd sizes, tanh, no mask, dx', 37, 61, 129, 2, false, true],
+    ['linear, no dx (a first layer)', 3, 784, 40, 0, false, false],
+    ['one row', 1, 20, 500, 2, true, true],
+  ] as const)('%s', (_, m, k, n, act, masked, withDx) => {
+    const native = loadNative()!;
+    let seed = m * 7919 + k;
+    const rand = (len: number, scale = 1) => Float32Array.from({ length: len }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * scale);
+    const dy = rand(m * n), y = rand(m * n, 1.8), x = rand(m * k), w = rand(k * n, 0.2);
+    const mask = masked ? rand(m * n).map((v) => (v > -0.4 ? 1 / 0.9 : 0)) : null;
+    const out = () => ({ dPre: new Float32Array(m * n), db: new Float32Array(n), dx: withDx ? new Float32Array(m * k) : null, dW: new Float32Array(k * n) });
+    const fused = out(), split = out();
+    native.denseGrad(dy, y, mask, x, w, fused.dPre, fused.db, fused.dx, fused.dW, m, k, n, act);
+    native.activationGrad(dy, y, mask, split.dPre, split.db, m, n, act);
+    if (split.dx) native.sgemm(false, true, m, k, n, split.dPre, w, split.dx);
+    native.sgemm(true, false, k, n, m, x, split.dPre, split.dW);
+    expect(fused.dW.some((v) => v !== 0)).toBe(true);
+    for (const key of ['dPre', 'db', 'dx', 'dW'] as const) {
+      const [a, b] = [fused[key], split[key]];
+      expect(a === null ? null : digest(a)).toBe(b === null ? null : digest(b));
+    }
+  });
+});

@@ -147,6 +147,8 @@ describe(`fast paths equal the plain formulation (${loadNative() ? 'native addon
     expect(() => native.adam(f(3), f(3), f(2), f(3), 0.1, 0.9, 0.999, 0.1, 0.001, 1e-8)).toThrow('adam: arrays differ in length');
     expect(() => native.bernoulliFill(f(1) as unknown as Int32Array, f(4), 0.5, 1)).toThrow('bernoulliFill: expected an Int32Array');
     expect(() => native.dense(f(4), f(4), f(2), null, f(4), 2, 2, -1, 0)).toThrow('dense: expected an integer in [0, 2^31)');
+    expect(() => native.denseGrad(f(4), f(4), null, f(4), f(4), f(4), f(2), null, f(3), 2, 2, 2, 1)).toThrow('denseGrad: array length differs from its shape');
+    expect(() => native.denseGrad(f(4), f(4), null, f(4), f(4), f(4), f(2), null, f(4), 2, 2, 2, 3)).toThrow('denseGrad: expected an activation code');
     const c = f(4);
     native.sgemm(false, true, 2, 2, 2, Float32Array.from([1, 2, 3, 4]), Float32Array.from([1, 0, 0, 1]), c);
     expect(Array.from(c)).toEqual([1, 2, 3, 4]); // A I^T = A

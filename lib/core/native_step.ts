@@ -77,7 +77,7 @@ export class NativeStep {
     const layers = (dense: Dense[], acts: string[], firstNeedsDx: boolean): LayerBuffers[] =>
       dense.map((d, i) => {
         const [fanIn, fanOut] = d.w.shape;
-        const hidden = i < 2;
+        const hidden = i < dense.length - 1; // the last layer is linear and never dropped out
         return {
           dense: d, act: ACTIVATION_CODE[(hidden ? acts[i] : 'linear') as keyof typeof ACTIVATION_CODE], fanIn, fanOut,
           y: new Float32Array(batch * fanOut), mask: hidden && keepProb < 1 ? new Float32Array(batch * fanOut) : null,
@@ -155,9 +155,7 @@ export class NativeStep {
     const backward = (layers: LayerBuffers[], dy: Float32Array, inputOf: (i: number) => Float32Array) => {
       for (let i = layers.length - 1; i >= 0; i--) {
         const l = layers[i], input = inputOf(i);
-        native.activationGrad(dy, l.y, l.mask, l.dPre, l.db, b, l.fanOut, l.act);
-        if (l.dx) native.sgemm(false, true, b, l.fanIn, l.fanOut, l.dPre, memoryOf(l.dense.w)!, l.dx);
-        native.sgemm(true, false, l.fanIn, l.fanOut, b, input, l.dPre, l.dW);
+        native.denseGrad(dy, l.y, l.mask, input, memoryOf(l.dense.w)!, l.dPre, l.db, l.dx, l.dW, b, l.fanIn, l.fanOut, l.act);
         if (l.dx) dy = l.dx;
       }
       return dy;
@@ -175,7 +173,7 @@ export class NativeStep {
         this.dMu.set(dz);
         this.dSigma.fill(0); // sigma is unused: tfjs hands its gradient as zeros
       }
-      gaussianHeadGradInto(this.dMu, this.dSigma, this.encoder[2].y, this.dParams, b, dimZ, link);
+      gaussianHeadGradInto(this.dMu, this.dSigma, this.encoder[this.encoder.length - 1].y, this.dParams, b, dimZ, link);
       backward(this.encoder, this.dParams, (i) => (i === 0 ? input : this.encoder[i - 1].y));
     }
     this.adam.applyGradientArrays(vars, this.grads);

@@ -17,6 +17,8 @@ export interface NativeAddon {
   dense(x: Float32Array, w: Float32Array, b: Float32Array, mask: Float32Array | null, y: Float32Array, m: number, k: number, n: number, act: number): void;
   /** dPre = dy * mask * act'(y / mask); db = column sums of dPre. */
   activationGrad(dy: Float32Array, y: Float32Array, mask: Float32Array | null, dPre: Float32Array, db: Float32Array, m: number, n: number, act: number): void;
+  /** dense's backward: dPre and db as activationGrad, then dx = dPre w^T (m x k; skipped when null) and dW = x^T dPre (k x n), both products on the pool at once. */
+  denseGrad(dy: Float32Array, y: Float32Array, mask: Float32Array | null, x: Float32Array, w: Float32Array, dPre: Float32Array, db: Float32Array, dx: Float32Array | null, dW: Float32Array, m: number, k: number, n: number, act: number): void;
   /** nll (m) of targets x (m x n) under Bernoulli logits, the seed's clip in log space; `continuous`: the continuous Bernoulli's. */
   bernoulliNll(x: Float32Array, logits: Float32Array, nll: Float32Array, m: number, n: number, continuous: boolean, logClip: number, logitClip: number): void;
   /** dLogits = dNll_i * d nll_i / d logits. */
