@@ -1,13 +1,13 @@
 // The training step of the one-sample objective on the OpenBLAS addon, written out by hand:
 // forward, loss, backward and Adam as one sequence of addon calls on arrays of its own, without
-// tfjs's engine (whose 94 kernels a step, their tape, clones and scopes took ≈ 2 of ≈ 10 ms on
-// the main thread while the pool's threads waited). It makes the calls the engine's path makes
-// (lib/core/model.ts and loss.ts through the fused kernels, then FusedAdam), with the same
-// arguments, in the same order, and tfjs's few float32 ops in between (z = mu + sigma eps, the
-// batch means and their gradients, the sum of the two gradients of mu and sigma) as float32
-// arithmetic: the same bits (test/native_step.test.ts trains both and compares every weight).
-// Serves the wasm backend with the addon, K = 1, every mode, likelihood, arch and dropout;
-// Trainer falls back to the engine's path elsewhere.
+// tfjs's engine. The engine's 94 kernels a step, their tape, clones and scopes cost ≈ 2 ms on the
+// main thread while the pool's threads waited (npm run bench: its step 1.15-1.3x this one's). It
+// makes the calls the engine's path makes (lib/core/model.ts and loss.ts through the fused kernels,
+// then FusedAdam), with the same arguments and in the same order, and tfjs's few float32 ops in
+// between (z = mu + sigma eps, the batch means and their gradients, the sum of the two gradients of
+// mu and sigma) as float32 arithmetic: the same bits (test/native_step.test.ts trains both and
+// compares every weight, moment and loss). Serves the wasm backend with the addon and K = 1, in
+// every mode, likelihood, arch, with dropout or not; Trainer runs the engine's path elsewhere.
 import * as tf from '@tensorflow/tfjs';
 import { samplesPerImage, TrainConfig } from './config';
 import { hasFusedKernels } from './kernels/wasm_fused';
