@@ -10,7 +10,7 @@
 // every mode, likelihood, arch, with dropout or not; Trainer runs the engine's path elsewhere.
 import * as tf from '@tensorflow/tfjs';
 import { samplesPerImage, TrainConfig } from './config';
-import { hasFusedKernels } from './kernels/wasm_fused';
+import { Activation, ACTIVATION_CODE, hasFusedKernels } from './kernels/wasm_fused';
 import { gaussianHeadGradInto, gaussianHeadInto, gaussianKlGradInto, gaussianKlInto, hasLatentKernels } from './kernels/wasm_latent';
 import { loadNative, NativeAddon } from './kernels/native';
 import { LOG_CLIP, LOGIT_CLIP } from './likelihood';
@@ -19,7 +19,6 @@ import { Dense, hiddenActivations, SIGMA_FLOOR, Vae } from './model';
 import { FusedAdam, memoryOf, Optimizer } from './optimizer';
 import { fillNormal, Rng } from './rng';
 
-const ACTIVATION_CODE = { linear: 0, elu: 1, tanh: 2 } as const;
 const { fround } = Math;
 
 /** One dense layer's arrays for a batch: output, dropout mask, and the gradients the backward pass fills. */
@@ -74,12 +73,12 @@ export class NativeStep {
   private constructor(private readonly native: NativeAddon, private readonly model: Vae, private readonly batch: number, private readonly adam: FusedAdam) {
     const { mode, keepProb, dimZ, dimImg } = model.config;
     const act = hiddenActivations(model.config.activation);
-    const layers = (dense: Dense[], acts: string[], firstNeedsDx: boolean): LayerBuffers[] =>
+    const layers = (dense: Dense[], acts: Activation[], firstNeedsDx: boolean): LayerBuffers[] =>
       dense.map((d, i) => {
         const [fanIn, fanOut] = d.w.shape;
         const hidden = i < dense.length - 1; // the last layer is linear and never dropped out
         return {
-          dense: d, act: ACTIVATION_CODE[(hidden ? acts[i] : 'linear') as keyof typeof ACTIVATION_CODE], fanIn, fanOut,
+          dense: d, act: ACTIVATION_CODE[hidden ? acts[i] : 'linear'], fanIn, fanOut,
           y: new Float32Array(batch * fanOut), mask: hidden && keepProb < 1 ? new Float32Array(batch * fanOut) : null,
           dPre: new Float32Array(batch * fanOut), dW: new Float32Array(fanIn * fanOut), db: new Float32Array(fanOut),
           dx: i > 0 || firstNeedsDx ? new Float32Array(batch * fanIn) : null,

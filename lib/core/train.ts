@@ -140,7 +140,7 @@ export class Trainer {
 
   /** Whether steps run as NativeStep's hand-written sequence (wasm with the addon, K = 1) rather than through tfjs's engine. */
   get nativeStepInUse(): boolean {
-    return this.nativeStep !== null;
+    return this.nativeStep !== null && tf.getBackend() === 'wasm';
   }
 
   /** Number of steps per epoch: full batches only, as the seed (n_samples // batch_size). */
@@ -151,7 +151,7 @@ export class Trainer {
   /** One Adam step on the clean batch `xBatch` (batchSize x 784) with KL weight `klBeta`; returns the batch's loss parts. */
   step(xBatch: Float32Array, klBeta = this.config.klBeta): LossMetrics {
     const { batchSize, addNoise, iwK, elboK } = this.config;
-    if (this.nativeStep) return this.nativeStep.run(xBatch, klBeta, addNoise, this.rng);
+    if (this.nativeStep && tf.getBackend() === 'wasm') return this.nativeStep.run(xBatch, klBeta, addNoise, this.rng);
     const k = samplesPerImage(this.config);
     const vars = this.model.trainableVariables();
     const values = tf.tidy(() => {

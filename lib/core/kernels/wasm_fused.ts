@@ -20,7 +20,8 @@ import { WasmBackend } from './wasm_matmul';
 export type FusedImpl = { native: NativeAddon } | { wasm: () => WasmKernels };
 
 export type Activation = 'linear' | 'elu' | 'tanh';
-const ACTIVATION_CODE: Record<Activation, number> = { linear: 0, elu: 1, tanh: 2 };
+/** The activations' codes in the addon's and the WebAssembly kernels' arguments. */
+export const ACTIVATION_CODE: Record<Activation, number> = { linear: 0, elu: 1, tanh: 2 };
 
 const DENSE = 'VaeDense';
 const DENSE_GRAD = 'VaeDenseGrad';
