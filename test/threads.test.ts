@@ -81,7 +81,7 @@ function sameForEveryThreadCount(compute: () => Float32Array[]): void {
     expect(Array.from(c)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
-  test.each([[128, 784, 500], [1, 784, 500], [3, 20, 500], [127, 500, 500]])('dense and its gradient (%i x %i -> %i), each activation, with and without dropout: the same bits', (m, k, n) => {
+  test.each([[128, 784, 500], [1, 784, 500], [3, 20, 500], [127, 500, 500]])('dense and its gradient (%i x %i -> %i; denseGrad too), each activation, with and without dropout: the same bits', (m, k, n) => {
     const x = values(m * k, 3), w = values(k * n, 4, -0.1, 0.1), b = values(n, 5), mask = values(m * n, 6, 0, 1).map((u) => (u < 0.9 ? 1 / 0.9 : 0));
     const dy = values(m * n, 7);
     for (const act of [0, 1, 2]) {
@@ -90,7 +90,9 @@ function sameForEveryThreadCount(compute: () => Float32Array[]): void {
           const y = new Float32Array(m * n), dPre = new Float32Array(m * n), db = new Float32Array(n);
           native!.dense(x, w, b, dropout, y, m, k, n, act);
           native!.activationGrad(dy, y, dropout, dPre, db, m, n, act);
-          return [y, dPre, db];
+          const [dPre2, db2, dx, dW] = [new Float32Array(m * n), new Float32Array(n), new Float32Array(m * k), new Float32Array(k * n)];
+          native!.denseGrad(dy, y, dropout, x, w, dPre2, db2, dx, dW, m, k, n, act); // with both products' parts in one call of the pool
+          return [y, dPre, db, dPre2, db2, dx, dW];
         });
       }
     }
