@@ -2,7 +2,8 @@
 // bound of K), shuffled minibatches each epoch (binarized anew under --binarize dynamic), the KL
 // weight and learning rate of each step (a warm-up, a schedule), one seed for every random draw,
 // and per-epoch metrics on the test (and validation) split. Reports through hooks and return
-// values; the caller decides how to show progress.
+// values; the caller decides how to show progress. A step is tfjs's autodiff over the model, or on
+// wasm with the addon and one sample per image the same arithmetic written out (./native_step.ts).
 import * as tf from '@tensorflow/tfjs';
 import { adamSettings, klBetaAt, learnRateAt, samplesPerImage, TrainConfig } from './config';
 import { binarizeInPlace, DIM_IMG, gatherRows, repeatRows, Split } from './data';
@@ -151,7 +152,7 @@ export class Trainer {
   /** One Adam step on the clean batch `xBatch` (batchSize x 784) with KL weight `klBeta`; returns the batch's loss parts. */
   step(xBatch: Float32Array, klBeta = this.config.klBeta): LossMetrics {
     const { batchSize, addNoise, iwK, elboK } = this.config;
-    if (this.nativeStep && tf.getBackend() === 'wasm') return this.nativeStep.run(xBatch, klBeta, addNoise, this.rng);
+    if (this.nativeStepInUse) return this.nativeStep!.run(xBatch, klBeta, addNoise, this.rng);
     const k = samplesPerImage(this.config);
     const vars = this.model.trainableVariables();
     const values = tf.tidy(() => {
