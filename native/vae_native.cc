@@ -159,10 +159,10 @@ struct Product {
   float beta;
   float* c;
   bool by_rows;
-  int parts;
+  int parts;  // one for an empty product (k = 0)
   Product(bool ta_, bool tb_, int m_, int n_, int k_, const float* a_, const float* b_, float beta_, float* c_)
       : ta(ta_), tb(tb_), m(m_), n(n_), k(k_), a(a_), b(b_), beta(beta_), c(c_), by_rows(m_ >= n_),
-        parts(parts_for(double(m_) * n_ * k_, kGemmGrain)) {}
+        parts(k_ == 0 ? 1 : parts_for(double(m_) * n_ * k_, kGemmGrain)) {}
   template <class Prologue, class Epilogue>
   void run_part(int p, Prologue prologue, Epilogue epilogue) const {
     if (k == 0) {  // an empty product: C = beta C (OpenBLAS would leave C as it was); one part
@@ -190,9 +190,8 @@ template <class Prologue, class Epilogue>
 void gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float beta, float* c, Prologue prologue,
           Epilogue epilogue) {
   const Product product(ta, tb, m, n, k, a, b, beta, c);
-  pool().run(k == 0 ? 1 : product.parts, [&](int p) { product.run_part(p, prologue, epilogue); });
+  pool().run(product.parts, [&](int p) { product.run_part(p, prologue, epilogue); });
 }
-
 
 // sgemm(transA, transB, M, N, K, A, B, C): C (M x N) = op(A) (M x K) * op(B) (K x N), row-major,
 // op(A) = A^T when transA (A stored K x M), likewise for B.
@@ -319,8 +318,8 @@ napi_value DenseGrad(napi_env env, napi_callback_info info) {
   activation_grad(dy, y, mask, dpre, db, m, n, act);
   const Product input(false, true, m, k, n, dpre, w, 0.0f, dx);
   const Product weights(true, false, k, n, m, x, dpre, 0.0f, dw);
-  const int input_parts = !dx ? 0 : n == 0 ? 1 : input.parts;
-  const int weight_parts = m == 0 ? 1 : weights.parts;
+  const int input_parts = dx ? input.parts : 0;
+  const int weight_parts = weights.parts;
   pool().run(input_parts + weight_parts, [&](int p) {
     if (p < input_parts) input.run_part(p, no_block, no_block);
     else weights.run_part(p - input_parts, no_block, no_block);

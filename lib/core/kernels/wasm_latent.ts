@@ -108,7 +108,7 @@ export function fusedGaussianKl(mu: tf.Tensor2D, sigma: tf.Tensor2D, logEps: num
   return tf.engine().runKernel(KL, [mu, sigma] as unknown as tf.NamedTensorMap, { logEps }) as tf.Tensor1D;
 }
 
-// The kernels' loops, on arrays (b images, d latent dimensions): also what lib/core/kernels/native_step.ts runs.
+// The kernels' loops, on arrays (b images, d latent dimensions): also what lib/core/native_step.ts runs.
 
 /** mu (b x d) and sigma (b x d) from the encoder's output p (b x 2d) = [mu | raw]: sigma = floor + softplus(raw), or exp(raw). */
 export function gaussianHeadInto(p: Float32Array, mu: Float32Array, sigma: Float32Array, b: number, d: number, link: SigmaLink, floor: number): void {
